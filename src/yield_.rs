@@ -64,6 +64,7 @@ struct Header {
 #[repr(C)]
 struct Frame<T> {
     header: Header,
+    /// Where `yield_` leaves its value for the consumer.
     slot: Option<T>,
 }
 
@@ -110,12 +111,15 @@ unsafe fn drop_waker(_data: *const ()) {}
 
 // ===== the consumer side =====
 
-/// Polls a producer future once so that its [`Yield`] (of run `run`) can hand
-/// over one element.
+/// Polls a producer future (of run `run`) once, so that its [`Yield`] can
+/// hand over one element.
 ///
 /// Returns the future's poll result and the element it yielded, if any. When
-/// `stopped` is set, every `yield_` in this poll returns `false` at once and
-/// nothing is yielded.
+/// `stopped` is set, every `yield_` in this poll resolves to `false` at once
+/// and nothing is yielded.
+///
+/// This is the only place a producer future is polled: with a single call
+/// site the compiler inlines the producer into its consumer.
 #[inline]
 pub(crate) fn poll_producer<T, F: Future>(
     fut: Pin<&mut F>,
@@ -238,6 +242,7 @@ impl<T> Yield<T> {
     /// assert_eq!(s.take(2).collect::<Vec<_>>().await, ["one", "two"]);
     /// # }
     /// ```
+    #[inline]
     pub fn yield_(&mut self, value: T) -> Yielding<'_, T> {
         Yielding {
             run: self.run,
@@ -254,6 +259,13 @@ impl<T> fmt::Debug for Yield<T> {
 }
 
 // ===== impl Yielding =====
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn misused() -> ! {
+    panic!("{MISUSE}")
+}
 
 /// Future returned by [`Yield::yield_`].
 #[must_use = "futures do nothing unless you `.await` or poll them"]
@@ -273,28 +285,32 @@ impl<T> Yielding<'_, T> {
     ///
     /// # Panics
     ///
-    /// With [`MISUSE`] unless `cx` is the context a `poll_producer` call built
-    /// for this future's run.
+    /// With [`MISUSE`] unless `cx` is the context a `poll_producer` call
+    /// built for this future's run.
+    #[inline]
     fn frame<'c>(&self, cx: &'c mut Context<'_>) -> &'c mut Frame<T> {
         let waker = cx.waker();
         if !ptr::eq(waker.vtable(), &VTABLE) {
-            panic!("{MISUSE}");
+            misused();
         }
         let data = waker.data();
         // SAFETY: only `poll_producer` builds wakers with VTABLE, and their
         // data pointer is the `Header` of its live `Frame` (see `outer`).
         let run = unsafe { (*data.cast::<Header>()).run };
         if run != self.run {
-            panic!("{MISUSE}");
+            misused();
         }
         // SAFETY: the run id is unique to one run, and the run's frames are
         // built by `poll_producer::<T, _>` for the producer that received
-        // this `Yield<T>`, so the frame's slot has type `Option<T>`. We are
-        // inside that `poll_producer` call (the waker is only reachable
-        // through its context), on its thread, while it is suspended in
-        // `fut.poll`; nothing else touches the frame until we return, and
-        // the reference does not outlive this borrow of `cx`. `data` was
-        // derived from `&raw mut frame`, so it may be written through.
+        // this `Yield<T>`, so the frame has type `Frame<T>`. We are inside
+        // that `poll_producer` call (its waker is only reachable through its
+        // context), on its thread, while it is suspended in `fut.poll`; the
+        // consumer does not touch the frame until `fut.poll` returns. The
+        // only other `Yielding` that could validate against this frame
+        // belongs to the same `Yield`, which our `&mut` borrow of it
+        // excludes, and the reference does not outlive this borrow of `cx`
+        // (no user code runs while it lives: see `poll`). `data` was derived
+        // from `&raw mut frame`, so it may be written through.
         unsafe { &mut *data.cast::<Frame<T>>().cast_mut() }
     }
 }
@@ -302,12 +318,12 @@ impl<T> Yielding<'_, T> {
 impl<T> Future for Yielding<'_, T> {
     type Output = bool;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let this = self.get_mut();
         let frame = this.frame(cx);
         if frame.header.stopped {
-            // Dropped after the frame is no longer borrowed: `T::drop` is
-            // user code.
+            // `T::drop` is user code: run it after the last use of `frame`.
             drop(this.value.take());
             return Poll::Ready(false);
         }
@@ -350,16 +366,21 @@ mod tests {
 
     use super::*;
 
+    /// Polls once, as `poll_next` does.
+    fn step<T, F: Future>(fut: Pin<&mut F>, run: RunId, stopped: bool) -> (Poll<F::Output>, Option<T>) {
+        let mut cx = Context::from_waker(Waker::noop());
+        poll_producer(fut, run, stopped, &mut cx)
+    }
+
     #[test]
-    fn slot_receives_the_value_and_future_completes_on_next_poll() {
+    fn slot_receives_the_value_and_the_future_completes_on_next_poll() {
         let run = RunId::fresh();
         let mut y = Yield::<u8>::new(run);
         let mut fut = pin!(async move { y.yield_(7).await });
-        let mut cx = Context::from_waker(Waker::noop());
-        let (poll, item) = poll_producer::<u8, _>(fut.as_mut(), run, false, &mut cx);
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
         assert!(poll.is_pending());
         assert_eq!(item, Some(7));
-        let (poll, item) = poll_producer::<u8, _>(fut.as_mut(), run, false, &mut cx);
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
         assert_eq!(poll, Poll::Ready(true));
         assert_eq!(item, None);
     }
@@ -368,10 +389,9 @@ mod tests {
     fn stopped_frame_resolves_false_and_keeps_the_slot_empty() {
         let run = RunId::fresh();
         let mut y = Yield::<String>::new(run);
-        let mut fut = pin!(async move { y.yield_("x".to_owned()).await });
-        let mut cx = Context::from_waker(Waker::noop());
-        let (poll, item) = poll_producer::<String, _>(fut.as_mut(), run, true, &mut cx);
-        assert_eq!(poll, Poll::Ready(false));
+        let mut fut = pin!(async move { [y.yield_("x".to_owned()).await, y.yield_("y".to_owned()).await] });
+        let (poll, item) = step::<String, _>(fut.as_mut(), run, true);
+        assert_eq!(poll, Poll::Ready([false, false]));
         assert_eq!(item, None);
     }
 
@@ -391,14 +411,13 @@ mod tests {
             drop(first);
             y.yield_(2).await
         });
-        let mut cx = Context::from_waker(Waker::noop());
-        let (poll, item) = poll_producer::<u8, _>(fut.as_mut(), run, false, &mut cx);
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
         assert!(poll.is_pending());
         assert_eq!(item, Some(1));
-        let (poll, item) = poll_producer::<u8, _>(fut.as_mut(), run, false, &mut cx);
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
         assert!(poll.is_pending());
         assert_eq!(item, Some(2));
-        let (poll, item) = poll_producer::<u8, _>(fut.as_mut(), run, false, &mut cx);
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
         assert_eq!(poll, Poll::Ready(true));
         assert_eq!(item, None);
     }
@@ -417,8 +436,7 @@ mod tests {
     fn foreign_run_panics() {
         let mut stale = Yield::<u8>::new(RunId::fresh());
         let mut fut = pin!(async move { stale.yield_(1).await });
-        let mut cx = Context::from_waker(Waker::noop());
-        let _ = poll_producer::<u8, _>(fut.as_mut(), RunId::fresh(), false, &mut cx);
+        let _ = step::<u8, _>(fut.as_mut(), RunId::fresh(), false);
     }
 
     #[test]

@@ -67,45 +67,29 @@ where
     F: FnOnce(Yield<T>) -> Fut,
     Fut: Future,
 {
-    /// Runs the producer until it yields, returns, or waits.
+    /// Runs the producer until it yields one element, returns, or waits.
+    ///
+    /// Every way of driving the producer goes through here, so that its
+    /// future is polled from a single place.
     #[inline]
     pub(crate) fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<T, Fut::Output>> {
         let mut this = self.project();
-        let fut = match this.state.as_mut().project() {
-            StateProj::Running { fut } => fut,
-            StateProj::Done => {
-                return Poll::Ready(match this.ret.take() {
-                    Some(ret) => Step::Returned(ret),
-                    None => Step::Finished,
-                });
-            }
-            StateProj::Idle { f } => {
-                if *this.stopped {
-                    // Stopped before the first element was asked for: the
-                    // producer never runs (contract 13, `take(0)`).
-                    this.state.set(State::Done);
-                    return Poll::Ready(Step::Finished);
-                }
-                let f = f.take().expect("producer state is `Idle` only until started");
-                // A fresh id per run: a `Yield` kept from an earlier run, or
-                // from a clone of this sequence, is told apart.
-                *this.run = RunId::fresh();
-                let fut = f(Yield::new(*this.run));
-                this.state.set(State::Running { fut });
-                match this.state.as_mut().project() {
-                    StateProj::Running { fut } => fut,
-                    _ => unreachable!("state was just set to `Running`"),
-                }
-            }
+        start_if_idle(this.state.as_mut(), this.run, *this.stopped);
+        let StateProj::Running { fut } = this.state.as_mut().project() else {
+            return Poll::Ready(match this.ret.take() {
+                Some(ret) => Step::Returned(ret),
+                None => Step::Finished,
+            });
         };
-        let (poll, item) = poll_producer::<T, _>(fut, *this.run, *this.stopped, cx);
-        match (poll, item) {
+        match poll_producer(fut, *this.run, *this.stopped, cx) {
             (Poll::Pending, None) => Poll::Pending,
             (Poll::Pending, Some(item)) => Poll::Ready(Step::Item(item)),
             (Poll::Ready(ret), item) => {
                 // Drop the finished future now: it may hold resources.
                 this.state.set(State::Done);
                 Poll::Ready(match item {
+                    // It returned right after yielding (its `yield_` lost a
+                    // `select!`): deliver the return value next time.
                     Some(item) => {
                         *this.ret = Some(ret);
                         Step::Item(item)
@@ -123,8 +107,8 @@ where
         *self.as_mut().project().stopped = true;
         loop {
             match std::task::ready!(self.as_mut().poll_step(cx)) {
-                // Impossible once stopped, except for an element yielded in
-                // the same poll that returned; it is dropped, never delivered.
+                // Impossible once stopped: `yield_` resolves to `false` and
+                // hands nothing over.
                 Step::Item(item) => drop(item),
                 Step::Returned(ret) => return Poll::Ready(Some(ret)),
                 Step::Finished => return Poll::Ready(None),
@@ -145,4 +129,25 @@ impl<T, F: Clone, Fut: Future> Clone for Producer<T, F, Fut> {
         };
         Producer::new(f)
     }
+}
+
+/// Starts the producer on the first demand for an element. A producer
+/// stopped before that is never started (contract 13, `take(0)`).
+fn start_if_idle<T, F, Fut>(mut state: Pin<&mut State<F, Fut>>, run: &mut RunId, stopped: bool)
+where
+    F: FnOnce(Yield<T>) -> Fut,
+{
+    let StateProj::Idle { f } = state.as_mut().project() else {
+        return;
+    };
+    if stopped {
+        state.set(State::Done);
+        return;
+    }
+    let f = f.take().expect("producer state is `Idle` only until started");
+    // A fresh id per run: a `Yield` kept from an earlier run, or from a
+    // clone of this sequence, is told apart.
+    *run = RunId::fresh();
+    let fut = f(Yield::new(*run));
+    state.set(State::Running { fut });
 }

@@ -1,0 +1,432 @@
+//! DESIGN.md contract lines 1–5: producer and consumer.
+//!
+//! Each test is named after the contract line it proves. The Miri run of CI
+//! executes this file too: it is where the `Yield` hand-off is exercised.
+
+mod support;
+
+use std::future::poll_fn;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+
+use futures::{FutureExt, StreamExt};
+use seqflow::{Seq, Yield, seq};
+use support::{Counted, DropFlag, Log, panic_message};
+
+/// A producer that logs its start, each `yield_` result and its cleanup.
+fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Clone + Send + 'static {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        log.push("start");
+        let mut i = 0;
+        loop {
+            let more = y.yield_(i).await;
+            log.push(format!("yield {i} -> {more}"));
+            if !more {
+                break;
+            }
+            i += 1;
+        }
+        tokio::task::yield_now().await; // async cleanup: needs another poll
+        log.push("cleanup");
+    })
+}
+
+// ── 1. cold ──
+
+#[tokio::test]
+async fn contract_01_nothing_runs_until_consumed() {
+    let log = Log::new();
+    let s = logged_naturals(&log).take(2);
+    tokio::task::yield_now().await;
+    assert!(log.events().is_empty(), "building a sequence ran it: {:?}", log.events());
+    assert_eq!(s.collect::<Vec<_>>().await, [0, 1]);
+    assert_eq!(log.events()[0], "start");
+}
+
+#[tokio::test]
+async fn contract_01_each_consumption_runs_the_producer_afresh() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let s = seq::from_fn(move |mut y: Yield<u8>| async move {
+        r.fetch_add(1, Ordering::SeqCst);
+        for i in 0..3 {
+            if !y.yield_(i).await {
+                return;
+            }
+        }
+    });
+    let first: Vec<u8> = s.clone().collect().await;
+    let second: Vec<u8> = s.clone().collect().await;
+    assert_eq!(first, [0, 1, 2]);
+    assert_eq!(first, second);
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    drop(s);
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "dropping an unconsumed clone ran it");
+}
+
+#[tokio::test]
+async fn contract_01_iter_does_not_pull_its_iterator_until_consumed() {
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let p = pulled.clone();
+    let s = seq::iter((0..3).inspect(move |_| {
+        p.fetch_add(1, Ordering::SeqCst);
+    }));
+    assert_eq!(pulled.load(Ordering::SeqCst), 0);
+    assert_eq!(s.count().await, 3);
+    assert_eq!(pulled.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn contract_01_from_stream_is_single_use_and_ends_at_first_none() {
+    // A stream that would resume after `None`: the sequence must not.
+    let mut calls = 0;
+    let resuming = futures::stream::poll_fn(move |_| {
+        calls += 1;
+        Poll::Ready(match calls {
+            1 => Some(1),
+            2 => None,
+            _ => Some(99),
+        })
+    });
+    let mut st = pin!(seq::from_stream(resuming).stream());
+    assert_eq!(st.next().await, Some(1));
+    assert_eq!(st.next().await, None);
+    assert_eq!(st.next().await, None);
+}
+
+// ── 2. stop is a message ──
+
+#[tokio::test]
+async fn contract_02_break_makes_the_pending_yield_return_false() {
+    let log = Log::new();
+    let mut seen = Vec::new();
+    logged_naturals(&log)
+        .for_each(|v| {
+            seen.push(v);
+            async move { v < 2 }
+        })
+        .await;
+    assert_eq!(seen, [0, 1, 2]);
+    assert_eq!(
+        log.events(),
+        ["start", "yield 0 -> true", "yield 1 -> true", "yield 2 -> false", "cleanup"]
+    );
+}
+
+#[tokio::test]
+async fn contract_02_async_cleanup_runs_before_for_each_returns() {
+    let cleaned = Arc::new(AtomicBool::new(false));
+    let c = cleaned.clone();
+    let s = seq::from_fn(move |mut y: Yield<u8>| async move {
+        while y.yield_(0).await {}
+        // Several suspensions, as a real `rows.close().await` would have.
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+        c.store(true, Ordering::SeqCst);
+    });
+    s.for_each(|_| async { false }).await;
+    assert!(cleaned.load(Ordering::SeqCst));
+}
+
+#[tokio::test]
+async fn contract_02_yield_after_false_returns_false_at_once_and_drops_the_value() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let d = dropped.clone();
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let r = results.clone();
+    let s = seq::from_fn(move |mut y: Yield<Counted>| async move {
+        let first = y.yield_(Counted(1, d.clone())).await;
+        // Keep yielding after `false`: each must be ready on its first poll.
+        let mut later = Vec::new();
+        for i in 2..5 {
+            let fut = pin!(y.yield_(Counted(i, d.clone())));
+            later.push(futures::poll!(fut));
+        }
+        r.lock().unwrap().push((first, later));
+    });
+    let got = s.first().await.expect("one element");
+    assert_eq!(got.0, 1);
+    let (first, later) = results.lock().unwrap().pop().expect("producer finished");
+    assert!(!first);
+    assert_eq!(later, [Poll::Ready(false); 3]);
+    // The three values yielded after `false` were dropped, never delivered.
+    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+    drop(got);
+    assert_eq!(dropped.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn contract_02_take_stops_the_producer_and_waits_for_its_cleanup() {
+    let log = Log::new();
+    let v: Vec<u32> = logged_naturals(&log).take(2).collect().await;
+    assert_eq!(v, [0, 1]);
+    assert_eq!(
+        log.events(),
+        ["start", "yield 0 -> true", "yield 1 -> false", "cleanup"]
+    );
+}
+
+#[tokio::test]
+async fn contract_02_short_circuiting_terminals_run_cleanup_before_returning() {
+    let log = Log::new();
+    assert_eq!(logged_naturals(&log).first().await, Some(0));
+    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
+
+    let log = Log::new();
+    assert_eq!(logged_naturals(&log).find(|v| *v == 3).await, Some(3));
+    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
+    assert!(log.contains("yield 3 -> false"));
+
+    let log = Log::new();
+    assert!(logged_naturals(&log).any(|v| v == 2).await);
+    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
+
+    let log = Log::new();
+    assert!(!logged_naturals(&log).all(|v| v < 2).await);
+    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
+}
+
+#[tokio::test]
+async fn contract_02_error_in_try_for_each_stops_the_producer_after_cleanup() {
+    let log = Log::new();
+    let fallible = logged_naturals(&log).take(10).stream().map(Ok::<u32, String>);
+    let res = seq::from_stream(fallible)
+        .try_for_each(|v| async move { if v == 1 { Err(format!("bad {v}")) } else { Ok(()) } })
+        .await;
+    assert_eq!(res, Err("bad 1".to_owned()));
+    // `from_stream` stops by dropping: the producer behind the stream bridge
+    // is dropped, so its async cleanup does not run (contract 3)...
+    assert!(!log.contains("cleanup"));
+
+    // ...whereas a native fallible producer gets to clean up.
+    let cleaned = Arc::new(AtomicBool::new(false));
+    let c = cleaned.clone();
+    let s = seq::try_from_fn(move |mut y: Yield<u32>| async move {
+        let mut i = 0;
+        while y.yield_(i).await {
+            i += 1;
+        }
+        tokio::task::yield_now().await;
+        c.store(true, Ordering::SeqCst);
+        Ok::<(), String>(())
+    });
+    let res = s
+        .try_for_each(|v| async move { if v == 1 { Err("stop".to_owned()) } else { Ok(()) } })
+        .await;
+    assert_eq!(res, Err("stop".to_owned()));
+    assert!(cleaned.load(Ordering::SeqCst));
+}
+
+// ── 3. dropping is Rust cancellation ──
+
+#[tokio::test]
+async fn contract_03_dropping_the_stream_runs_drop_cleanup_but_not_async_cleanup() {
+    let (guard, dropped) = DropFlag::new();
+    let async_cleanup = Arc::new(AtomicBool::new(false));
+    let a = async_cleanup.clone();
+    let s = seq::from_fn(move |mut y: Yield<u8>| async move {
+        let _guard = guard;
+        while y.yield_(1).await {}
+        a.store(true, Ordering::SeqCst);
+    });
+    let mut st = Box::pin(s.stream());
+    assert_eq!(st.next().await, Some(1));
+    assert!(!dropped.load(Ordering::SeqCst));
+    drop(st);
+    assert!(dropped.load(Ordering::SeqCst), "Drop cleanup must run");
+    assert!(!async_cleanup.load(Ordering::SeqCst), "async cleanup cannot run on drop");
+}
+
+#[tokio::test]
+async fn contract_03_stream_runs_inline_on_the_consumer_task() {
+    let before = support::alive_tasks();
+    let producer_task = Arc::new(Mutex::new(None));
+    let p = producer_task.clone();
+    let s = seq::from_fn(move |mut y: Yield<u8>| async move {
+        *p.lock().unwrap() = Some((tokio::task::try_id(), std::thread::current().id()));
+        assert_eq!(support::alive_tasks(), before, "the stream spawned a task");
+        y.yield_(1).await;
+    });
+    let mut st = pin!(s.stream());
+    assert_eq!(st.next().await, Some(1));
+    let consumer = (tokio::task::try_id(), std::thread::current().id());
+    assert_eq!(*producer_task.lock().unwrap(), Some(consumer));
+}
+
+#[tokio::test]
+async fn contract_03_stream_poll_stop_runs_async_cleanup() {
+    let async_cleanup = Arc::new(AtomicBool::new(false));
+    let a = async_cleanup.clone();
+    let s = seq::from_fn(move |mut y: Yield<u8>| async move {
+        while y.yield_(1).await {}
+        tokio::task::yield_now().await;
+        a.store(true, Ordering::SeqCst);
+    });
+    let mut st = pin!(s.stream());
+    assert_eq!(st.next().await, Some(1));
+    poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
+    assert!(async_cleanup.load(Ordering::SeqCst));
+    assert_eq!(st.next().await, None);
+}
+
+// ── 4. panics surface ──
+
+fn panicking_after(n: u32) -> impl Seq<Item = u32> {
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        for i in 0..n {
+            if !y.yield_(i).await {
+                return;
+            }
+        }
+        panic!("producer failed after {n}");
+    })
+}
+
+async fn expect_panic<F: std::future::Future>(fut: F) -> String {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(_) => panic!("expected the producer's panic to surface"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+#[tokio::test]
+async fn contract_04_producer_panic_reaches_for_each() {
+    let msg = expect_panic(panicking_after(2).for_each(|_| async { true })).await;
+    assert_eq!(msg, "producer failed after 2");
+}
+
+#[tokio::test]
+async fn contract_04_producer_panic_reaches_collect() {
+    let msg = expect_panic(panicking_after(3).collect::<Vec<_>>()).await;
+    assert_eq!(msg, "producer failed after 3");
+}
+
+#[tokio::test]
+async fn contract_04_producer_panic_reaches_stream_next() {
+    let mut st = pin!(panicking_after(1).stream());
+    assert_eq!(st.next().await, Some(0));
+    let msg = expect_panic(st.next()).await;
+    assert_eq!(msg, "producer failed after 1");
+}
+
+#[tokio::test]
+async fn contract_04_panic_during_cleanup_reaches_the_consumer_that_stopped() {
+    let s = seq::from_fn(|mut y: Yield<u8>| async move {
+        while y.yield_(0).await {}
+        tokio::task::yield_now().await;
+        panic!("cleanup failed");
+    });
+    let msg = expect_panic(s.for_each(|_| async { false })).await;
+    assert_eq!(msg, "cleanup failed");
+}
+
+#[tokio::test]
+async fn contract_04_panic_in_a_spawned_consumer_is_a_join_error_not_a_hang() {
+    let handle = tokio::spawn(panicking_after(5).count());
+    let err = handle.await.expect_err("the panic must surface");
+    assert!(err.is_panic());
+    assert_eq!(panic_message(&*err.into_panic()), "producer failed after 5");
+}
+
+// ── 5. Yield misuse panics, never UB ──
+
+const MISUSE: &str = "`Yield::yield_` was awaited outside the producer it was given to";
+
+#[tokio::test]
+async fn contract_05_yield_moved_to_another_task_panics() {
+    let before = support::alive_tasks();
+    let outcome = Arc::new(Mutex::new(None));
+    let o = outcome.clone();
+    let s = seq::from_fn(move |y: Yield<u8>| async move {
+        let res = tokio::spawn(async move {
+            let mut y = y;
+            y.yield_(1).await
+        })
+        .await;
+        *o.lock().unwrap() = Some(res.map_err(|e| panic_message(&*e.into_panic())));
+    });
+    assert_eq!(s.count().await, 0, "nothing was delivered");
+    let res = outcome.lock().unwrap().take().expect("producer finished");
+    let msg = res.expect_err("the moved Yield must panic");
+    assert!(msg.contains(MISUSE), "unclear message: {msg}");
+    assert_eq!(support::settle_tasks(before).await, before);
+}
+
+#[tokio::test]
+async fn contract_05_yield_kept_after_its_run_panics() {
+    let kept: Arc<Mutex<Option<Yield<u8>>>> = Arc::new(Mutex::new(None));
+    let k = kept.clone();
+    let s = seq::from_fn(move |y: Yield<u8>| async move {
+        *k.lock().unwrap() = Some(y);
+    });
+    assert_eq!(s.count().await, 0);
+    let mut y = kept.lock().unwrap().take().expect("kept");
+    // Used later, from the test's own task...
+    let msg = expect_panic(async { y.yield_(7).await }).await;
+    assert!(msg.contains(MISUSE), "unclear message: {msg}");
+    // ...or from inside a later run of another sequence.
+    let later = seq::from_fn(move |_own: Yield<u8>| async move {
+        y.yield_(7).await;
+    });
+    let msg = expect_panic(later.count()).await;
+    assert!(msg.contains(MISUSE), "unclear message: {msg}");
+}
+
+#[tokio::test]
+async fn contract_05_yield_used_inside_a_nested_producer_panics() {
+    let outer = seq::from_fn(|mut y: Yield<u8>| async move {
+        let inner = seq::from_fn(move |_inner_y: Yield<u8>| async move {
+            // The outer handle, awaited while the *inner* sequence polls.
+            y.yield_(1).await;
+        });
+        inner.count().await;
+    });
+    let msg = expect_panic(outer.count()).await;
+    assert!(msg.contains(MISUSE), "unclear message: {msg}");
+}
+
+#[tokio::test]
+async fn contract_05_outer_yield_inside_inner_consumer_body_is_fine() {
+    // Forwarding an inner sequence's elements from the outer producer is
+    // the legitimate form of nesting: the outer `Yield` is awaited by the
+    // outer producer itself.
+    let outer = seq::from_fn(|mut y: Yield<u32>| async move {
+        let mut inner = pin!(seq::iter(1..=3).stream());
+        while let Some(v) = inner.next().await {
+            if !y.yield_(v * 10).await {
+                return;
+            }
+        }
+    });
+    assert_eq!(outer.collect::<Vec<_>>().await, [10, 20, 30]);
+}
+
+#[test]
+fn contract_05_yield_of_a_clone_cannot_feed_its_original() {
+    // Two runs of clones of one sequence have distinct run ids: a handle
+    // smuggled from one run into the other is caught.
+    let smuggled: Arc<Mutex<Option<Yield<u8>>>> = Arc::new(Mutex::new(None));
+    let sm = smuggled.clone();
+    let s = seq::from_fn(move |mut y: Yield<u8>| async move {
+        let stolen = sm.lock().unwrap().take();
+        match stolen {
+            None => {
+                *sm.lock().unwrap() = Some(y);
+            }
+            Some(mut other) => {
+                other.yield_(1).await;
+                y.yield_(2).await;
+            }
+        }
+    });
+    futures::executor::block_on(async {
+        assert_eq!(s.clone().count().await, 0);
+        let msg = expect_panic(s.count()).await;
+        assert!(msg.contains(MISUSE), "unclear message: {msg}");
+    });
+}
