@@ -111,7 +111,9 @@ fn p1(c: &mut Criterion) {
     let mut g = c.benchmark_group("p1_push_loop");
     g.throughput(throughput());
 
-    g.bench_function("plain_async_loop", |b| b.iter(|| rt.block_on(plain_loop(black_box(N)))));
+    g.bench_function("plain_async_loop", |b| {
+        b.iter(|| rt.block_on(plain_loop(black_box(N))))
+    });
     g.bench_function("seqflow_from_fn_for_each/inlined", |b| {
         b.iter(|| rt.block_on(seqflow_producer(black_box(N)).for_each(body)))
     });

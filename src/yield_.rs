@@ -159,7 +159,7 @@ pub(crate) fn poll_producer<T, F: Future>(
 /// 1. `y.yield_(v).await` hands `v` to the consumer and resolves once the
 ///    consumer wants the next element, with `true`.
 /// 2. Once the consumer has stopped (a `for_each` body returned `false`,
-///    `take` reached its count, a [`Pull`](crate::Pull) was stopped or
+///    `take` reached its count, a `Pull` was stopped or
 ///    dropped), the pending `yield_` resolves to `false`. The producer should
 ///    then clean up and return; it is driven to its return before the
 ///    consumer's `for_each`/`stop` completes
@@ -367,7 +367,11 @@ mod tests {
     use super::*;
 
     /// Polls once, as `poll_next` does.
-    fn step<T, F: Future>(fut: Pin<&mut F>, run: RunId, stopped: bool) -> (Poll<F::Output>, Option<T>) {
+    fn step<T, F: Future>(
+        fut: Pin<&mut F>,
+        run: RunId,
+        stopped: bool,
+    ) -> (Poll<F::Output>, Option<T>) {
         let mut cx = Context::from_waker(Waker::noop());
         poll_producer(fut, run, stopped, &mut cx)
     }
@@ -389,7 +393,12 @@ mod tests {
     fn stopped_frame_resolves_false_and_keeps_the_slot_empty() {
         let run = RunId::fresh();
         let mut y = Yield::<String>::new(run);
-        let mut fut = pin!(async move { [y.yield_("x".to_owned()).await, y.yield_("y".to_owned()).await] });
+        let mut fut = pin!(async move {
+            [
+                y.yield_("x".to_owned()).await,
+                y.yield_("y".to_owned()).await,
+            ]
+        });
         let (poll, item) = step::<String, _>(fut.as_mut(), run, true);
         assert_eq!(poll, Poll::Ready([false, false]));
         assert_eq!(item, None);

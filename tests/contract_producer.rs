@@ -42,7 +42,11 @@ async fn contract_01_nothing_runs_until_consumed() {
     let log = Log::new();
     let s = logged_naturals(&log).take(2);
     tokio::task::yield_now().await;
-    assert!(log.events().is_empty(), "building a sequence ran it: {:?}", log.events());
+    assert!(
+        log.events().is_empty(),
+        "building a sequence ran it: {:?}",
+        log.events()
+    );
     assert_eq!(s.collect::<Vec<_>>().await, [0, 1]);
     assert_eq!(log.events()[0], "start");
 }
@@ -65,7 +69,11 @@ async fn contract_01_each_consumption_runs_the_producer_afresh() {
     assert_eq!(first, second);
     assert_eq!(runs.load(Ordering::SeqCst), 2);
     drop(s);
-    assert_eq!(runs.load(Ordering::SeqCst), 2, "dropping an unconsumed clone ran it");
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        2,
+        "dropping an unconsumed clone ran it"
+    );
 }
 
 #[tokio::test]
@@ -113,7 +121,13 @@ async fn contract_02_break_makes_the_pending_yield_return_false() {
     assert_eq!(seen, [0, 1, 2]);
     assert_eq!(
         log.events(),
-        ["start", "yield 0 -> true", "yield 1 -> true", "yield 2 -> false", "cleanup"]
+        [
+            "start",
+            "yield 0 -> true",
+            "yield 1 -> true",
+            "yield 2 -> false",
+            "cleanup"
+        ]
     );
 }
 
@@ -194,9 +208,18 @@ async fn contract_02_short_circuiting_terminals_run_cleanup_before_returning() {
 #[tokio::test]
 async fn contract_02_error_in_try_for_each_stops_the_producer_after_cleanup() {
     let log = Log::new();
-    let fallible = logged_naturals(&log).take(10).stream().map(Ok::<u32, String>);
+    let fallible = logged_naturals(&log)
+        .take(10)
+        .stream()
+        .map(Ok::<u32, String>);
     let res = seq::from_stream(fallible)
-        .try_for_each(|v| async move { if v == 1 { Err(format!("bad {v}")) } else { Ok(()) } })
+        .try_for_each(|v| async move {
+            if v == 1 {
+                Err(format!("bad {v}"))
+            } else {
+                Ok(())
+            }
+        })
         .await;
     assert_eq!(res, Err("bad 1".to_owned()));
     // `from_stream` stops by dropping: the producer behind the stream bridge
@@ -216,7 +239,13 @@ async fn contract_02_error_in_try_for_each_stops_the_producer_after_cleanup() {
         Ok::<(), String>(())
     });
     let res = s
-        .try_for_each(|v| async move { if v == 1 { Err("stop".to_owned()) } else { Ok(()) } })
+        .try_for_each(|v| async move {
+            if v == 1 {
+                Err("stop".to_owned())
+            } else {
+                Ok(())
+            }
+        })
         .await;
     assert_eq!(res, Err("stop".to_owned()));
     assert!(cleaned.load(Ordering::SeqCst));
@@ -239,7 +268,10 @@ async fn contract_03_dropping_the_stream_runs_drop_cleanup_but_not_async_cleanup
     assert!(!dropped.load(Ordering::SeqCst));
     drop(st);
     assert!(dropped.load(Ordering::SeqCst), "Drop cleanup must run");
-    assert!(!async_cleanup.load(Ordering::SeqCst), "async cleanup cannot run on drop");
+    assert!(
+        !async_cleanup.load(Ordering::SeqCst),
+        "async cleanup cannot run on drop"
+    );
 }
 
 #[tokio::test]

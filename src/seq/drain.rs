@@ -47,7 +47,6 @@ impl<S, C> Drain<S, C> {
     pub(crate) fn consumer(&self) -> Option<&C> {
         self.consumer.as_ref()
     }
-
 }
 
 impl<S: Seq, C: Consumer<S::Item>> Drain<S, C> {

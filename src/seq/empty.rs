@@ -20,9 +20,7 @@ use super::Seq;
 /// # }
 /// ```
 pub fn empty<T>() -> Empty<T> {
-    Empty {
-        _item: PhantomData,
-    }
+    Empty { _item: PhantomData }
 }
 
 /// Sequence returned by [`empty`].

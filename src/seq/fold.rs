@@ -35,7 +35,10 @@ impl<T, B, F: FnMut(B, T) -> B> Consumer<T> for Folder<B, F> {
     type Output = B;
 
     fn push(&mut self, item: T) -> ControlFlow<()> {
-        let acc = self.acc.take().expect("accumulator is present between calls");
+        let acc = self
+            .acc
+            .take()
+            .expect("accumulator is present between calls");
         self.acc = Some((self.f)(acc, item));
         ControlFlow::Continue(())
     }

@@ -74,10 +74,13 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.project().producer.poll_step(cx).map(|step| match step {
-            Step::Item(item) => Some(item),
-            Step::Returned(()) | Step::Finished => None,
-        })
+        self.project()
+            .producer
+            .poll_step(cx)
+            .map(|step| match step {
+                Step::Item(item) => Some(item),
+                Step::Returned(()) | Step::Finished => None,
+            })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -69,6 +69,8 @@ impl<St: Stream> Seq for FromStream<St> {
 
 impl<St: fmt::Debug> fmt::Debug for FromStream<St> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FromStream").field("stream", &self.stream).finish()
+        f.debug_struct("FromStream")
+            .field("stream", &self.stream)
+            .finish()
     }
 }

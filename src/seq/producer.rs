@@ -72,7 +72,10 @@ where
     /// Every way of driving the producer goes through here, so that its
     /// future is polled from a single place.
     #[inline]
-    pub(crate) fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<T, Fut::Output>> {
+    pub(crate) fn poll_step(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Step<T, Fut::Output>> {
         let mut this = self.project();
         start_if_idle(this.state.as_mut(), this.run, *this.stopped);
         let StateProj::Running { fut } = this.state.as_mut().project() else {
@@ -103,7 +106,10 @@ where
     /// Makes every pending and later `yield_` resolve to `false` and drives
     /// the producer to its return. Resolves with its return value, if it had
     /// not been delivered yet.
-    pub(crate) fn poll_stop(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
+    pub(crate) fn poll_stop(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Fut::Output>> {
         *self.as_mut().project().stopped = true;
         loop {
             match std::task::ready!(self.as_mut().poll_step(cx)) {
@@ -144,7 +150,9 @@ where
         state.set(State::Done);
         return;
     }
-    let f = f.take().expect("producer state is `Idle` only until started");
+    let f = f
+        .take()
+        .expect("producer state is `Idle` only until started");
     // A fresh id per run: a `Yield` kept from an earlier run, or from a
     // clone of this sequence, is told apart.
     *run = RunId::fresh();

@@ -82,11 +82,14 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T, E>>> {
-        self.project().producer.poll_step(cx).map(|step| match step {
-            Step::Item(item) => Some(Ok(item)),
-            Step::Returned(Err(e)) => Some(Err(e)),
-            Step::Returned(Ok(())) | Step::Finished => None,
-        })
+        self.project()
+            .producer
+            .poll_step(cx)
+            .map(|step| match step {
+                Step::Item(item) => Some(Ok(item)),
+                Step::Returned(Err(e)) => Some(Err(e)),
+                Step::Returned(Ok(())) | Step::Finished => None,
+            })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -67,7 +67,9 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 
 /// Tasks alive on the current runtime (the leak gauge).
 pub fn alive_tasks() -> usize {
-    tokio::runtime::Handle::current().metrics().num_alive_tasks()
+    tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks()
 }
 
 /// Waits (yielding to the runtime, bounded) until the alive-task count falls
@@ -80,4 +82,85 @@ pub async fn settle_tasks(expected: usize) -> usize {
         tokio::task::yield_now().await;
     }
     alive_tasks()
+}
+
+/// A future that returns `Pending` once (waking itself first), then
+/// `Ready`: an await point that really suspends, without a runtime.
+pub struct PendingOnce(bool);
+
+impl PendingOnce {
+    pub fn new() -> Self {
+        PendingOnce(false)
+    }
+}
+
+impl std::future::Future for PendingOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+/// An adversarial producer: yields `items` in order, suspending before the
+/// elements whose `pauses` bit is set, and records whether its cleanup ran
+/// (`cleaned`) and how many elements it yielded (`yielded`).
+pub fn adversarial<T: Clone + Send + 'static>(
+    items: Vec<T>,
+    pauses: Vec<bool>,
+    cleaned: Arc<AtomicBool>,
+    yielded: Arc<AtomicUsize>,
+) -> impl seqflow::Seq<Item = T> + Clone + Send + 'static {
+    seqflow::seq::from_fn(move |mut y: seqflow::Yield<T>| async move {
+        for (i, item) in items.into_iter().enumerate() {
+            if pauses.get(i).copied().unwrap_or(false) {
+                PendingOnce::new().await;
+            }
+            yielded.fetch_add(1, Ordering::SeqCst);
+            if !y.yield_(item).await {
+                break;
+            }
+        }
+        PendingOnce::new().await; // async cleanup
+        cleaned.store(true, Ordering::SeqCst);
+    })
+}
+
+/// Checks `size_hint` against the true remaining length at every step of a
+/// stream (itertools' `correct_size_hint`), and returns the items.
+pub async fn collect_checking_size_hint<St>(st: St) -> Vec<St::Item>
+where
+    St: futures::Stream,
+{
+    use futures::StreamExt;
+    let mut st = std::pin::pin!(st);
+    let mut hints = vec![futures::Stream::size_hint(&*st)];
+    let mut out = Vec::new();
+    while let Some(item) = st.next().await {
+        out.push(item);
+        hints.push(futures::Stream::size_hint(&*st));
+    }
+    let len = out.len();
+    for (i, (lo, hi)) in hints.into_iter().enumerate() {
+        let remaining = len - i;
+        assert!(
+            lo <= remaining,
+            "size_hint lower bound {lo} > remaining {remaining} at step {i}"
+        );
+        if let Some(hi) = hi {
+            assert!(
+                remaining <= hi,
+                "size_hint upper bound {hi} < remaining {remaining} at step {i}"
+            );
+        }
+    }
+    out
 }

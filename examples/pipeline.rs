@@ -1,0 +1,162 @@
+//! A lazy log pipeline: read records from a "file" one at a time, count the
+//! errors per service, and stop reading at the first fatal record. The
+//! producer owns its file handle and closes it however the consumer stops.
+//!
+//! Run with `cargo run --example pipeline`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use seqflow::{Seq, Yield, seq};
+
+/// One parsed log record.
+#[derive(Debug, Clone)]
+struct Record {
+    line: usize,
+    level: Level,
+    service: &'static str,
+    message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Info,
+    Error,
+    Fatal,
+}
+
+/// A parse failure, reported as an element rather than a panic.
+#[derive(Debug)]
+struct BadRecord {
+    line: usize,
+}
+
+/// Stands in for an open file: it reports when it is closed.
+struct LogFile {
+    name: &'static str,
+    next_line: usize,
+}
+
+impl LogFile {
+    async fn open(name: &'static str) -> LogFile {
+        println!("open  {name}");
+        LogFile { name, next_line: 0 }
+    }
+
+    /// Reads the next raw line. The "file" is generated: a deterministic mix
+    /// of levels and services; every 512 lines a buffer refill waits on I/O.
+    async fn read_line(&mut self) -> Option<String> {
+        if self.next_line % 512 == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        self.next_line += 1;
+        let n = self.next_line;
+        if n > 10_000 {
+            return None;
+        }
+        let service = ["auth", "billing", "search"][n % 3];
+        let level = match n {
+            _ if n == 7_321 => "FATAL",
+            _ if n % 97 == 0 => "ERROR",
+            _ if n == 9_999 => "garbage",
+            _ => "INFO",
+        };
+        Some(format!("{level} {service} request {n} done"))
+    }
+
+    async fn close(self) {
+        tokio::time::sleep(Duration::from_millis(1)).await; // flush, release
+        println!("close {} after {} lines", self.name, self.next_line);
+    }
+}
+
+/// The library side: a lazy, resource-owning, fallible sequence of records.
+/// Nothing is opened until the caller starts consuming.
+fn records(name: &'static str) -> impl Seq<Item = Result<Record, BadRecord>> + Send + 'static {
+    seq::try_from_fn(move |mut y: Yield<Record>| async move {
+        let mut file = LogFile::open(name).await;
+        let mut result = Ok(());
+        while let Some(raw) = file.read_line().await {
+            let line = file.next_line;
+            let record = match parse(line, &raw) {
+                Ok(record) => record,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            if !y.yield_(record).await {
+                break; // the consumer stopped
+            }
+        }
+        file.close().await; // runs however the loop ended
+        result
+    })
+}
+
+fn parse(line: usize, raw: &str) -> Result<Record, BadRecord> {
+    let mut parts = raw.splitn(3, ' ');
+    let level = match parts.next() {
+        Some("INFO") => Level::Info,
+        Some("ERROR") => Level::Error,
+        Some("FATAL") => Level::Fatal,
+        _ => return Err(BadRecord { line }),
+    };
+    let service = match parts.next() {
+        Some("auth") => "auth",
+        Some("billing") => "billing",
+        Some("search") => "search",
+        _ => return Err(BadRecord { line }),
+    };
+    let message = parts.next().unwrap_or_default().to_owned();
+    Ok(Record {
+        line,
+        level,
+        service,
+        message,
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    // Count errors per service; skip unparsable lines; stop at the first
+    // fatal record.
+    let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut bad_lines = Vec::new();
+    let mut fatal = None;
+    records("app.log")
+        .for_each(|record| {
+            let go_on = match record {
+                Ok(r) if r.level == Level::Fatal => {
+                    fatal = Some(r);
+                    false // break: the producer closes the file, then we go on
+                }
+                Ok(r) => {
+                    if r.level == Level::Error {
+                        *errors.entry(r.service).or_default() += 1;
+                    }
+                    true
+                }
+                Err(bad) => {
+                    bad_lines.push(bad.line);
+                    false // a fallible producer ends at its first error
+                }
+            };
+            async move { go_on }
+        })
+        .await;
+
+    println!("errors per service: {errors:?}");
+    println!("unparsable lines:   {bad_lines:?}");
+    match fatal {
+        Some(r) => println!("stopped at fatal record, line {}: {}", r.line, r.message),
+        None => println!("no fatal record"),
+    }
+
+    // The same source, reused lazily: only the first three records are read.
+    let head: Vec<_> = records("app.log").take(3).collect().await;
+    println!(
+        "first {} records read, then the file was closed",
+        head.len()
+    );
+}
