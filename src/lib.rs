@@ -91,6 +91,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
+// --- section: core ---
 mod error;
 pub mod seq;
 mod yield_;
@@ -98,3 +99,15 @@ mod yield_;
 pub use crate::error::Error;
 pub use crate::seq::{BoxSeq, LocalBoxSeq, Seq, Seq2, TrySeq};
 pub use crate::yield_::{Yield, Yielding};
+
+// --- section: shaping ---
+
+// --- section: prefetch ---
+
+// --- section: control ---
+
+// --- section: pull ---
+
+// --- section: more-shaping ---
+
+// --- section: remote ---

@@ -14,6 +14,7 @@ use std::task::{Context, Poll};
 mod drain;
 mod producer;
 
+// --- section: core ---
 mod all;
 mod any;
 mod collect;
@@ -61,6 +62,18 @@ pub use self::try_collect::TryCollect;
 pub use self::try_for_each::TryForEach;
 pub use self::try_from_fn::{TryFromFn, try_from_fn};
 pub use self::unfold::{Unfold, unfold};
+
+// --- section: shaping ---
+
+// --- section: prefetch ---
+
+// --- section: control ---
+
+// --- section: pull ---
+
+// --- section: more-shaping ---
+
+// --- section: remote ---
 
 /// A boxed, type-erased [`Seq`] that is `Send`, for API boundaries.
 ///
@@ -254,7 +267,7 @@ pub trait Seq {
         (0, None)
     }
 
-    // ===== adapters =====
+    // ===== section: shaping =====
 
     /// Yields at most the first `n` elements, then stops the producer.
     ///
@@ -286,6 +299,16 @@ pub trait Seq {
     {
         Take::new(self, n)
     }
+
+    // ===== section: prefetch =====
+
+    // ===== section: control =====
+
+    // ===== section: pull =====
+
+    // ===== section: more-shaping =====
+
+    // ===== section: remote =====
 
     // ===== bridges =====
 
