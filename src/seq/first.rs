@@ -1,4 +1,5 @@
-//! [`Seq::first`]'s future.
+//! [`Seq::first`]'s future, and the one-element pick it shares with
+//! [`Seq::last`].
 
 use std::fmt;
 use std::ops::ControlFlow;
@@ -13,30 +14,56 @@ pin_project! {
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct First<S: Seq> {
         #[pin]
-        inner: Drain<S, FirstSeen<S::Item>>,
+        inner: Drain<S, Pick<S::Item>>,
     }
 }
 
 impl<S: Seq> First<S> {
     pub(crate) fn new(seq: S) -> Self {
         First {
-            inner: Drain::new(seq, FirstSeen(None)),
+            inner: Drain::new(seq, Pick::new(Which::First)),
         }
     }
 }
 
-struct FirstSeen<T>(Option<T>);
+/// Which element [`Pick`] keeps.
+#[derive(Clone, Copy)]
+pub(super) enum Which {
+    /// The first; stop the producer right after it.
+    First,
+    /// The last; see every element.
+    Last,
+}
 
-impl<T> Consumer<T> for FirstSeen<T> {
+/// Keeps one element: the first or the last.
+pub(super) struct Pick<T> {
+    item: Option<T>,
+    which: Which,
+}
+
+impl<T> Pick<T> {
+    pub(super) fn new(which: Which) -> Self {
+        Pick { item: None, which }
+    }
+
+    pub(super) fn item(&self) -> Option<&T> {
+        self.item.as_ref()
+    }
+}
+
+impl<T> Consumer<T> for Pick<T> {
     type Output = Option<T>;
 
     fn push(&mut self, item: T) -> ControlFlow<()> {
-        self.0 = Some(item);
-        ControlFlow::Break(())
+        self.item = Some(item);
+        match self.which {
+            Which::First => ControlFlow::Break(()),
+            Which::Last => ControlFlow::Continue(()),
+        }
     }
 
     fn finish(self) -> Option<T> {
-        self.0
+        self.item
     }
 }
 
@@ -49,7 +76,7 @@ where
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("First")
             .field("seq", self.inner.seq())
-            .field("first", &self.inner.consumer().map(|c| &c.0))
+            .field("first", &self.inner.consumer().and_then(Pick::item))
             .finish()
     }
 }

@@ -88,11 +88,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.producer.is_finished() {
-            (0, Some(0))
-        } else {
-            (0, None)
-        }
+        self.producer.size_hint()
     }
 }
 
@@ -106,9 +102,6 @@ impl<T, F: Clone, Fut: Future> Clone for FromFn<T, F, Fut> {
 
 impl<T, F, Fut: Future> fmt::Debug for FromFn<T, F, Fut> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FromFn")
-            .field("started", &self.producer.is_started())
-            .field("finished", &self.producer.is_finished())
-            .finish()
+        self.producer.fmt_as("FromFn", f)
     }
 }

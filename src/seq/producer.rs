@@ -2,6 +2,7 @@
 //! [`TryFromFn`](super::TryFromFn): start the producer on first demand, poll
 //! it through the `Yield` hand-off, drive it to its return once stopped.
 
+use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -53,12 +54,30 @@ impl<T, F, Fut: Future> Producer<T, F, Fut> {
         }
     }
 
-    pub(crate) fn is_started(&self) -> bool {
+    fn is_started(&self) -> bool {
         !matches!(self.state, State::Idle { .. })
     }
 
-    pub(crate) fn is_finished(&self) -> bool {
+    fn is_finished(&self) -> bool {
         matches!(self.state, State::Done) && self.ret.is_none()
+    }
+
+    /// A producer's length is unknown until it has returned.
+    pub(crate) fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.is_finished() {
+            (0, Some(0))
+        } else {
+            (0, None)
+        }
+    }
+
+    /// `Debug` for the sequence types built on a producer: progress, not
+    /// closures.
+    pub(crate) fn fmt_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("started", &self.is_started())
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }
 

@@ -97,11 +97,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.producer.is_finished() {
-            (0, Some(0))
-        } else {
-            (0, None)
-        }
+        self.producer.size_hint()
     }
 }
 
@@ -115,9 +111,6 @@ impl<T, F: Clone, Fut: Future> Clone for TryFromFn<T, F, Fut> {
 
 impl<T, F, Fut: Future> fmt::Debug for TryFromFn<T, F, Fut> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TryFromFn")
-            .field("started", &self.producer.is_started())
-            .field("finished", &self.producer.is_finished())
-            .finish()
+        self.producer.fmt_as("TryFromFn", f)
     }
 }
