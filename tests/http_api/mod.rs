@@ -327,7 +327,13 @@ async fn watch(State(state): State<Arc<ApiState>>, Query(p): Query<Params>) -> R
         // connection mid-response: the client sees a broken body.
         chunks.push(Err(std::io::Error::other("injected disconnect")));
     }
-    Body::from_stream(futures::stream::iter(chunks)).into_response()
+    // Each chunk after a yield: the server flushes what it has written
+    // before the next chunk (or the disconnect) comes.
+    let paced = futures::StreamExt::then(futures::stream::iter(chunks), |chunk| async move {
+        tokio::task::yield_now().await;
+        chunk
+    });
+    Body::from_stream(paced).into_response()
 }
 
 // ── the client side ──
