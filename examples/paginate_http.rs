@@ -173,7 +173,10 @@ async fn main() {
         })
         .await;
     let saved = checkpoint.lock().unwrap().expect("a checkpoint was saved");
-    println!("job 1 processed {} items, checkpoint after id {saved}", processed.len());
+    println!(
+        "job 1 processed {} items, checkpoint after id {saved}",
+        processed.len()
+    );
 
     // 2. The next run resumes from the checkpoint: it reads again only the
     //    part of the page the first run was in.
@@ -185,7 +188,10 @@ async fn main() {
         .await
         .expect("walk");
     let reread = rest.iter().filter(|i| processed.contains(&i.id)).count();
-    println!("job 2 processed {} items, {reread} of them again", rest.len());
+    println!(
+        "job 2 processed {} items, {reread} of them again",
+        rest.len()
+    );
     assert_eq!(rest.first().map(|i| i.id), Some(saved + 1));
     assert_eq!(rest.last().map(|i| i.id), Some(ITEMS - 1));
     assert!(reread <= 20, "at most one page is read twice");

@@ -39,6 +39,9 @@ enum LogError {
     Fatal,
 }
 
+/// The position and instant of each connection.
+type Connects = Arc<Mutex<Vec<(Option<u64>, Instant)>>>;
+
 /// An in-memory event log with revisions `1..=len`, whose connections
 /// follow `plan` (then `Whole`). Logs `connect <from>`, each connection's
 /// cleanup, and the instant of each connection.
@@ -46,7 +49,7 @@ struct Events {
     len: u64,
     plan: Arc<Mutex<VecDeque<Conn>>>,
     log: Log,
-    connects: Arc<Mutex<Vec<(Option<u64>, Instant)>>>,
+    connects: Connects,
 }
 
 impl Events {

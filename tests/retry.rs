@@ -320,7 +320,8 @@ fn argument_checks_panic_at_the_callers_location() {
     }
     let here = Location::caller().file().to_owned();
     let fetch = |_: PageRequest<()>| async { Ok::<_, ()>(Page::new(vec![0], None)) };
-    let cases: Vec<(Box<dyn FnOnce() + std::panic::UnwindSafe>, &str)> = vec![
+    type Case = Box<dyn FnOnce() + std::panic::UnwindSafe>;
+    let cases: Vec<(Case, &str)> = vec![
         (
             Box::new(|| drop(RetryPolicy::<()>::new().max_attempts(0))),
             "`max_attempts` attempts must be non-zero",

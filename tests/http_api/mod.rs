@@ -395,16 +395,15 @@ pub async fn fetch_page(
     Ok(Page::new(body.items, body.next))
 }
 
+/// The future of one page request.
+pub type PageFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Page<u32, u32>, ApiError>> + Send>>;
+
 /// A `fetch` closure for `seq::paginate` over `api`.
 pub fn fetcher(
     api: &Api,
     client: &reqwest::Client,
-) -> impl FnMut(
-    PageRequest<u32>,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Page<u32, u32>, ApiError>> + Send>,
-> + Send
-+ 'static {
+) -> impl FnMut(PageRequest<u32>) -> PageFuture + Send + 'static + use<> {
     let base = api.base();
     let client = client.clone();
     move |req| Box::pin(fetch_page(client.clone(), base.clone(), req))
