@@ -388,6 +388,19 @@ async fn a_panic_in_the_source_reaches_the_consumer() {
     assert_eq!(panic_message(&*payload), "the watch exploded after Some(1)");
 }
 
+#[tokio::test]
+async fn nothing_connects_before_the_first_element_is_wanted() {
+    let events = Events::new(3, []);
+    let r = seq::resume(events.make(), rev, quick());
+    tokio::task::yield_now().await;
+    assert!(events.froms().is_empty(), "building a resume connected");
+    assert_eq!(r.size_hint(), (0, None));
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&r);
+    drop(r);
+    assert!(events.froms().is_empty());
+}
+
 #[test]
 fn debug_shows_the_phase_and_the_position() {
     let events = Events::new(1, []);
