@@ -111,3 +111,7 @@ pub use crate::yield_::{Yield, Yielding};
 // --- section: more-shaping ---
 
 // --- section: remote ---
+mod remote;
+
+pub use crate::remote::{Pager, RetryError, RetryPolicy};
+pub use crate::seq::{Page, PageRequest};

@@ -74,6 +74,11 @@ pub use self::unfold::{Unfold, unfold};
 // --- section: more-shaping ---
 
 // --- section: remote ---
+mod paginate;
+mod resume;
+
+pub use self::paginate::{Page, PageRequest, Pages, Paginate, paginate};
+pub use self::resume::{Resume, resume};
 
 /// A boxed, type-erased [`Seq`] that is `Send`, for API boundaries.
 ///

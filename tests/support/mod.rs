@@ -164,3 +164,17 @@ where
     }
     out
 }
+
+/// Like [`settle_tasks`], for tasks that end on I/O (a closed socket seen
+/// by another worker): waits, sleeping a millisecond at a time, at most
+/// `limit` of real time for the alive-task count to fall back to
+/// `expected`, and returns the count seen last. The limit bounds the wait;
+/// it is not a timing assertion.
+pub async fn settle_tasks_within(expected: usize, limit: std::time::Duration) -> usize {
+    let deadline = std::time::Instant::now() + limit;
+    while alive_tasks() != expected && std::time::Instant::now() < deadline {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    alive_tasks()
+}
