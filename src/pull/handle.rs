@@ -33,11 +33,16 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
         // During unwinding, running the producer's cleanup here could panic
         // a second time and abort the process: leave it to the task.
         if !std::thread::panicking() {
-            // The runtime's context, so that timers or I/O created by the
-            // cleanup work even when the handle is dropped off the runtime.
-            let _entered = handle.enter();
             let mut cx = Context::from_waker(Waker::noop());
-            match panic::catch_unwind(AssertUnwindSafe(|| self.as_mut().poll_stop(&mut cx))) {
+            let attempt = panic::catch_unwind(AssertUnwindSafe(|| {
+                // The runtime's context, so that timers or I/O created by
+                // the cleanup work even when the handle is dropped off the
+                // runtime. (Entering panics only while the thread's locals
+                // are being destroyed; that is caught too.)
+                let _entered = handle.enter();
+                self.as_mut().poll_stop(&mut cx)
+            }));
+            match attempt {
                 // The common case: the cleanup did not wait. Nothing spawned.
                 Ok(Poll::Ready(())) => return,
                 Ok(Poll::Pending) => {}
