@@ -107,6 +107,9 @@ pub use crate::yield_::{Yield, Yielding};
 // --- section: control ---
 
 // --- section: pull ---
+mod pull;
+
+pub use crate::pull::{Pull, Pull2, pull, pull_on, pull2, pull2_on};
 
 // --- section: more-shaping ---
 

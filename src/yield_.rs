@@ -159,7 +159,7 @@ pub(crate) fn poll_producer<T, F: Future>(
 /// 1. `y.yield_(v).await` hands `v` to the consumer and resolves once the
 ///    consumer wants the next element, with `true`.
 /// 2. Once the consumer has stopped (a `for_each` body returned `false`,
-///    `take` reached its count, a `Pull` was stopped or
+///    `take` reached its count, a [`Pull`](crate::Pull) was stopped or
 ///    dropped), the pending `yield_` resolves to `false`. The producer should
 ///    then clean up and return; it is driven to its return before the
 ///    consumer's `for_each`/`stop` completes

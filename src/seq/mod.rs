@@ -122,7 +122,7 @@ pub type LocalBoxSeq<'a, T> = Pin<Box<dyn Seq<Item = T> + 'a>>;
 /// A [`Seq`] of pairs: Go's `iter.Seq2[K, V]`.
 ///
 /// Implemented for every sequence whose item is a `(K, V)` tuple; producers
-/// yield tuples, and `pull2` pulls them.
+/// yield tuples, and [`pull2`](crate::pull2) pulls them.
 ///
 /// # Examples
 ///
@@ -181,7 +181,7 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// ([`seq::from_fn`](from_fn) above all), shaped by the adapters below
 /// ([`take`](Seq::take), ...) and consumed by a terminal operation
 /// ([`for_each`](Seq::for_each), [`collect`](Seq::collect), ...), by the
-/// [`stream`](Seq::stream) bridge, or by `pull`.
+/// [`stream`](Seq::stream) bridge, or by [`pull`](crate::pull()).
 ///
 /// # Protocol
 ///
@@ -201,11 +201,12 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// 3. **Dropping is Rust cancellation.** Dropping a sequence, or the
 ///    [`stream`](Seq::stream) over it, drops the producer future: its `Drop`
 ///    cleanup runs, async cleanup after `yield_` does not. (A dropped
-///    `Pull` differs: it finishes the producer in the
+///    [`Pull`](crate::Pull) differs: it finishes the producer in the
 ///    background.) (`contract_03_*`)
 /// 4. **Panics surface.** A panic in the producer unwinds out of the
-///    consumer's `poll`: `for_each`, `collect`, `stream()`, `Pull::next` and
-///    `Pull::stop` resume it; it is never swallowed or turned into a hang.
+///    consumer's `poll`: `for_each`, `collect`, `stream()`,
+///    [`Pull::next`](crate::Pull::next) and [`Pull::stop`](crate::Pull::stop)
+///    resume it; it is never swallowed or turned into a hang.
 ///    (`contract_04_*`)
 /// 5. **No misuse is undefined behaviour.** A [`Yield`](crate::Yield) awaited
 ///    outside its own run panics with a message that says so.
@@ -323,7 +324,7 @@ pub trait Seq {
     /// Each `poll_next` of the stream polls the producer on the caller's
     /// task. Dropping the stream drops the producer future (protocol rule 3):
     /// `Drop` cleanup runs, async cleanup after `yield_` does not. Use
-    /// [`SeqStream::poll_stop`] first, or `pull`, when the
+    /// [`SeqStream::poll_stop`] first, or [`pull`](crate::pull()), when the
     /// producer's async cleanup must run.
     ///
     /// The stream is fused ([`FusedStream`](futures_core::FusedStream)) and
@@ -424,7 +425,8 @@ pub trait Seq {
     /// completes, **the element being processed by `body` is lost and the
     /// producer is dropped without its async cleanup** (protocol rule 3).
     /// To process elements one at a time from a `select!`, use
-    /// `pull` and its cancel-safe `Pull::next`.
+    /// [`pull`](crate::pull()) and its cancel-safe
+    /// [`Pull::next`](crate::Pull::next).
     ///
     /// # Examples
     ///
@@ -478,7 +480,7 @@ pub trait Seq {
     ///
     /// This method is not cancel safe: if the future is dropped before it
     /// completes, **the element being processed is lost and the producer is
-    /// dropped without its async cleanup**. Use `pull` to
+    /// dropped without its async cleanup**. Use [`pull`](crate::pull()) to
     /// take elements one at a time in a `select!`.
     ///
     /// # Examples
@@ -642,7 +644,7 @@ pub trait Seq {
     ///
     /// This method is not cancel safe: if the future is dropped after the
     /// first element arrived but before the producer returned, **that element
-    /// is lost**. Use `Pull::next` in a `select!`.
+    /// is lost**. Use [`Pull::next`](crate::Pull::next) in a `select!`.
     ///
     /// # Examples
     ///

@@ -178,3 +178,17 @@ pub async fn settle_tasks_within(expected: usize, limit: std::time::Duration) ->
     }
     alive_tasks()
 }
+
+/// Like [`settle_tasks`], for multi-thread runtimes on a loaded machine: a
+/// worker thread may be descheduled between finishing a task and releasing
+/// it, so this also sleeps (on the runtime's clock) between rounds, for up
+/// to ten seconds, before returning the count seen last.
+pub async fn settle_tasks_patiently(expected: usize) -> usize {
+    for _ in 0..10_000 {
+        if settle_tasks(expected).await == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    alive_tasks()
+}

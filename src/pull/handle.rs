@@ -1,0 +1,542 @@
+//! [`Pull`] and [`Pull2`]: the handles returned by [`pull`](super::pull) and
+//! [`pull2`](super::pull2).
+
+use std::fmt;
+use std::future::poll_fn;
+use std::marker::PhantomData;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use futures_core::{FusedStream, Stream};
+use tokio::runtime::Handle;
+
+use crate::Seq;
+
+// ===== the pulled sequence =====
+
+/// The sequence behind a [`Pull`], with its type erased.
+///
+/// `dyn Seq<Item = T> + 'static` would do for polling, but handing it to
+/// [`Handle::spawn`] from `Drop` would require `T: 'static`, a bound every
+/// user of `Pull<T>` would have to repeat. The concrete sequence is known
+/// to be `'static` when the handle is built, so the spawning is done there,
+/// behind this trait.
+trait Source<T>: Seq<Item = T> + Send {
+    /// Stops the producer and drives it to its return, inline if its cleanup
+    /// does not wait, on a task of `handle` otherwise.
+    fn finish_in_background(self: Pin<Box<Self>>, handle: &Handle);
+}
+
+impl<S: Seq + Send + 'static> Source<S::Item> for S {
+    fn finish_in_background(mut self: Pin<Box<Self>>, handle: &Handle) {
+        // During unwinding, running the producer's cleanup here could panic
+        // a second time and abort the process: leave it to the task.
+        if !std::thread::panicking() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let attempt = panic::catch_unwind(AssertUnwindSafe(|| {
+                // The runtime's context, so that timers or I/O created by
+                // the cleanup work even when the handle is dropped off the
+                // runtime. (Entering panics only while the thread's locals
+                // are being destroyed; that is caught too.)
+                let _entered = handle.enter();
+                self.as_mut().poll_stop(&mut cx)
+            }));
+            match attempt {
+                // The common case: the cleanup did not wait. Nothing spawned.
+                Ok(Poll::Ready(())) => return,
+                Ok(Poll::Pending) => {}
+                // A panic in the cleanup of a dropped handle is treated as
+                // it would be on the task below (a detached task): the panic
+                // hook has reported it, and it goes no further. Resuming it
+                // here would make a `drop` panic, and only where the cleanup
+                // happened not to wait. `Pull::stop` resumes it instead.
+                Err(_panic) => return,
+            }
+        }
+        // The cleanup waits. A future re-registers its waker on every poll,
+        // so it may move to a task of its own: that task polls it again with
+        // its own waker, and ends when the producer returns.
+        drop(handle.spawn(poll_fn(move |cx| self.as_mut().poll_stop(cx))));
+    }
+}
+
+// ===== impl Pull =====
+
+/// Pull handle returned by [`pull`](crate::pull()) and
+/// [`pull_on`](crate::pull_on): Go's `iter.Pull`.
+///
+/// [`next`](Pull::next) asks the producer for one element;
+/// [`stop`](Pull::stop) tells it the consumer is done. The producer runs on
+/// the task that calls `next` or `stop`, while that call waits, like the
+/// coroutine of Go's `iter.Pull`: it sees that task's task-locals and
+/// runtime context, and never runs ahead of the consumer (put
+/// `prefetch` in front of `pull` for run-ahead).
+///
+/// # Contract
+///
+/// Each rule is proved by the test of the same number in
+/// `tests/contract_pull.rs` (`contract_06_*` …).
+///
+/// 6. **Rendezvous.** The producer runs only while the consumer waits in
+///    `next()`: at most one element is produced per `next()`.
+///    (`contract_06_*`)
+/// 7. **Fused.** `next()` after exhaustion, after `stop()`, or after a
+///    producer panic returns `None`, forever. (`contract_07_*`)
+/// 8. **Stop.** `stop()` may be called any number of times, before any
+///    `next()` (the producer then never starts), or after exhaustion. It
+///    makes the producer's pending `yield_` return `false`, waits for the
+///    producer to return (its async cleanup included), and resumes its
+///    panic. (`contract_08_*`)
+/// 9. **Drop stops in the background.** Dropping a `Pull` whose producer is
+///    running stops it: the producer sees `false` and finishes its cleanup.
+///    If the cleanup completes without waiting it runs inside `drop`;
+///    otherwise a task of the `Pull`'s runtime finishes it and then ends. A
+///    `Pull` that never started, or whose producer returned, spawns
+///    nothing; no task outlives its producer. (`contract_09_*`)
+/// 10. **Cancel safe.** If a `next()` future is dropped before it completes
+///     (the losing branch of `tokio::select!`), no element is lost: an
+///     element leaves the producer only in the poll that returns it, and
+///     the next `next()` resumes the producer where it paused.
+///     (`contract_10_*`)
+/// 11. **A stream.** `Pull<T>` implements [`Stream`] and [`FusedStream`]
+///     (and [`Seq`], so adapters apply to it). It is `Send` exactly when
+///     `T` is, and always `Unpin`. (`contract_11_*`)
+/// 12. **Runtime.** [`pull`](crate::pull()) called outside a tokio runtime
+///     panics with a message that says so and names
+///     [`pull_on`](crate::pull_on), which takes the runtime's handle.
+///     (`contract_12_*`)
+///
+/// Panics in the producer unwind out of `next()` or `stop()` (protocol rule
+/// 4 of [`Seq`]); the handle is then done. A panic in the cleanup of a
+/// dropped handle is reported by the panic hook and goes no further, as in
+/// a detached task; call `stop()` to observe it.
+///
+/// `Pull` is both a [`Seq`] and a [`Stream`]: with both `Seq` and
+/// `futures::StreamExt` in scope, adapters they share (`take`, `collect`,
+/// ...) must be called through the trait, as in `Seq::take(p, 3)`.
+///
+/// # Examples
+///
+/// Two sources interleaved, the classic reason to pull:
+///
+/// ```
+/// use seqflow::{pull, seq};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut odd = pull(seq::iter([1, 3, 5]));
+/// let mut even = pull(seq::iter([2, 4, 6]));
+/// let mut both = Vec::new();
+/// while let (Some(a), Some(b)) = (odd.next().await, even.next().await) {
+///     both.extend([a, b]);
+/// }
+/// assert_eq!(both, [1, 2, 3, 4, 5, 6]);
+/// # }
+/// ```
+#[must_use = "a `Pull` does nothing unless `next` is called"]
+pub struct Pull<T> {
+    /// `None` once the sequence has ended: exhausted, stopped, or its
+    /// producer panicked.
+    seq: Option<Pin<Box<dyn Source<T>>>>,
+    /// The runtime that finishes a dropped handle.
+    handle: Handle,
+    phase: Phase,
+    /// `Send` exactly when `T` is: the handle keeps the right to hold an
+    /// element (a future `peek`), and that must not change its auto traits.
+    _item: PhantomData<T>,
+}
+
+/// How far a [`Pull`] whose sequence has not ended has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// `next` was never polled: the producer has not started.
+    Fresh,
+    /// The producer may be running.
+    Started,
+    /// `stop` was polled and its future dropped before the producer
+    /// returned; the stop goes on at the next `next`, `stop` or drop.
+    Stopping,
+}
+
+// The sequence is boxed and never pinned in place.
+impl<T> Unpin for Pull<T> {}
+
+impl<T> Pull<T> {
+    pub(crate) fn new<S>(handle: Handle, seq: S) -> Self
+    where
+        S: Seq<Item = T> + Send + 'static,
+    {
+        Pull {
+            seq: Some(Box::pin(seq)),
+            handle,
+            phase: Phase::Fresh,
+            _item: PhantomData,
+        }
+    }
+
+    /// Runs the producer until it yields its next element; `None` once it
+    /// has returned, been stopped, or panicked, and forever after.
+    ///
+    /// The producer runs on the caller's task, only while this future is
+    /// polled: at most one element is produced per call.
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `next` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no element was lost; the next call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull(seq::iter(["one"]));
+    /// assert_eq!(p.next().await, Some("one"));
+    /// assert_eq!(p.next().await, None);
+    /// assert_eq!(p.next().await, None); // fused
+    /// # }
+    /// ```
+    pub async fn next(&mut self) -> Option<T> {
+        poll_fn(|cx| self.poll_next_item(cx)).await
+    }
+
+    /// Stops the producer and waits for it to return: its pending `yield_`
+    /// resolves to `false`, its cleanup runs, and then `stop` completes.
+    ///
+    /// Idempotent: once the producer has returned (or never started, or
+    /// panicked) it completes at once. After `stop`, `next` returns `None`.
+    /// A producer stopped before its first `next` never starts.
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer's cleanup unwinds out of this call; the
+    /// handle is then done, and a later `stop` completes at once.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `stop` is used as a branch in
+    /// `tokio::select!` and another branch completes first, the stop stays
+    /// requested: no element is delivered any more, and the next `stop` or
+    /// `next` call finishes it (dropping the handle finishes it in the
+    /// background).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use seqflow::{pull, seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let closed = Arc::new(Mutex::new(false));
+    /// let c = closed.clone();
+    /// let mut rows = pull(seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     let mut row = 0;
+    ///     while y.yield_(row).await {
+    ///         row += 1;
+    ///     }
+    ///     tokio::task::yield_now().await; // async cleanup, e.g. `conn.close().await`
+    ///     *c.lock().unwrap() = true;
+    /// }));
+    /// assert_eq!(rows.next().await, Some(0));
+    /// rows.stop().await;
+    /// assert!(*closed.lock().unwrap(), "stop waits for the cleanup");
+    /// rows.stop().await; // idempotent
+    /// assert_eq!(rows.next().await, None);
+    /// # }
+    /// ```
+    pub async fn stop(&mut self) {
+        poll_fn(|cx| self.poll_stop_inner(cx)).await;
+    }
+
+    /// Returns `true` once the sequence has ended: exhausted, stopped, or
+    /// its producer panicked. `next` then returns `None` at once, and
+    /// dropping the handle does nothing more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull(seq::once(1));
+    /// assert!(!p.is_done());
+    /// assert_eq!(p.next().await, Some(1));
+    /// assert!(!p.is_done()); // the producer has not returned yet
+    /// assert_eq!(p.next().await, None);
+    /// assert!(p.is_done());
+    /// # }
+    /// ```
+    pub fn is_done(&self) -> bool {
+        self.seq.is_none()
+    }
+
+    fn poll_next_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if self.phase == Phase::Stopping {
+            return self.poll_stop_inner(cx).map(|()| None);
+        }
+        // Out of the handle while it runs: if the producer panics, the
+        // sequence is dropped while unwinding and the handle stays done.
+        let Some(mut seq) = self.seq.take() else {
+            return Poll::Ready(None);
+        };
+        self.phase = Phase::Started;
+        let poll = seq.as_mut().poll_next(cx);
+        if !matches!(poll, Poll::Ready(None)) {
+            self.seq = Some(seq);
+        }
+        poll
+    }
+
+    fn poll_stop_inner(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(mut seq) = self.seq.take() else {
+            return Poll::Ready(());
+        };
+        self.phase = Phase::Stopping;
+        let poll = seq.as_mut().poll_stop(cx);
+        if poll.is_pending() {
+            self.seq = Some(seq);
+        }
+        poll
+    }
+
+    fn size_hint_inner(&self) -> (usize, Option<usize>) {
+        match &self.seq {
+            Some(seq) if self.phase != Phase::Stopping => seq.size_hint(),
+            _ => (0, Some(0)),
+        }
+    }
+}
+
+impl<T> Seq for Pull<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_next_item(cx)
+    }
+
+    fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().poll_stop_inner(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.size_hint_inner()
+    }
+}
+
+impl<T> Stream for Pull<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_next_item(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.size_hint_inner()
+    }
+}
+
+impl<T> FusedStream for Pull<T> {
+    fn is_terminated(&self) -> bool {
+        self.is_done()
+    }
+}
+
+impl<T> Drop for Pull<T> {
+    fn drop(&mut self) {
+        let Some(seq) = self.seq.take() else {
+            return;
+        };
+        if self.phase == Phase::Fresh {
+            // The producer never started: dropping the sequence is all
+            // there is to stop.
+            return;
+        }
+        seq.finish_in_background(&self.handle);
+    }
+}
+
+impl<T> fmt::Debug for Pull<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pull")
+            .field("is_done", &self.is_done())
+            .field("is_started", &(self.phase != Phase::Fresh))
+            .finish()
+    }
+}
+
+// ===== impl Pull2 =====
+
+/// Pull handle returned by [`pull2`](crate::pull2) and
+/// [`pull2_on`](crate::pull2_on): Go's `iter.Pull2`.
+///
+/// A [`Pull`] of pairs whose [`next`](Pull2::next) returns `Option<(K, V)>`;
+/// the whole contract of [`Pull`] applies.
+///
+/// # Examples
+///
+/// ```
+/// use seqflow::{pull2, seq, Yield};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut headers = pull2(seq::from_fn(|mut y: Yield<(&str, u32)>| async move {
+///     for pair in [("content-length", 42), ("max-age", 60)] {
+///         if !y.yield_(pair).await {
+///             return;
+///         }
+///     }
+/// }));
+/// assert_eq!(headers.next().await, Some(("content-length", 42)));
+/// headers.stop().await;
+/// assert_eq!(headers.next().await, None);
+/// # }
+/// ```
+#[must_use = "a `Pull2` does nothing unless `next` is called"]
+pub struct Pull2<K, V> {
+    inner: Pull<(K, V)>,
+}
+
+impl<K, V> Pull2<K, V> {
+    pub(crate) fn new(inner: Pull<(K, V)>) -> Self {
+        Pull2 { inner }
+    }
+
+    /// Runs the producer until it yields its next pair; `None` once it has
+    /// returned, been stopped, or panicked, and forever after.
+    ///
+    /// See [`Pull::next`].
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `next` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no element was lost; the next call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull2, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull2(seq::iter([(1, 'a')]));
+    /// assert_eq!(p.next().await, Some((1, 'a')));
+    /// assert_eq!(p.next().await, None);
+    /// # }
+    /// ```
+    pub async fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next().await
+    }
+
+    /// Stops the producer and waits for it to return; idempotent.
+    ///
+    /// See [`Pull::stop`].
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer's cleanup unwinds out of this call; the
+    /// handle is then done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `stop` is used as a branch in
+    /// `tokio::select!` and another branch completes first, the stop stays
+    /// requested: no pair is delivered any more, and the next `stop` or
+    /// `next` call finishes it (dropping the handle finishes it in the
+    /// background).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull2, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull2(seq::iter([(1, 'a'), (2, 'b')]));
+    /// p.stop().await;
+    /// p.stop().await;
+    /// assert_eq!(p.next().await, None);
+    /// # }
+    /// ```
+    pub async fn stop(&mut self) {
+        self.inner.stop().await;
+    }
+
+    /// Returns `true` once the sequence has ended; see [`Pull::is_done`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull2, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull2(seq::empty::<(u8, u8)>());
+    /// assert!(!p.is_done());
+    /// assert_eq!(p.next().await, None);
+    /// assert!(p.is_done());
+    /// # }
+    /// ```
+    pub fn is_done(&self) -> bool {
+        self.inner.is_done()
+    }
+}
+
+impl<K, V> Seq for Pull2<K, V> {
+    type Item = (K, V);
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<(K, V)>> {
+        self.get_mut().inner.poll_next_item(cx)
+    }
+
+    fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().inner.poll_stop_inner(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint_inner()
+    }
+}
+
+impl<K, V> Stream for Pull2<K, V> {
+    type Item = (K, V);
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<(K, V)>> {
+        self.get_mut().inner.poll_next_item(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint_inner()
+    }
+}
+
+impl<K, V> FusedStream for Pull2<K, V> {
+    fn is_terminated(&self) -> bool {
+        self.inner.is_done()
+    }
+}
+
+impl<K, V> fmt::Debug for Pull2<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pull2")
+            .field("is_done", &self.inner.is_done())
+            .field("is_started", &(self.inner.phase != Phase::Fresh))
+            .finish()
+    }
+}
