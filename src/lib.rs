@@ -101,6 +101,7 @@ pub use crate::seq::{BoxSeq, LocalBoxSeq, Seq, Seq2, TrySeq};
 pub use crate::yield_::{Yield, Yielding};
 
 // --- section: shaping ---
+mod size_hint;
 
 // --- section: prefetch ---
 

@@ -64,6 +64,27 @@ pub use self::try_from_fn::{TryFromFn, try_from_fn};
 pub use self::unfold::{Unfold, unfold};
 
 // --- section: shaping ---
+mod batched;
+mod batched_timeout;
+mod filter;
+mod filter_map;
+mod inspect;
+mod map;
+mod skip;
+mod skip_while;
+mod take_while;
+mod then;
+
+pub use self::batched::Batched;
+pub use self::batched_timeout::BatchedTimeout;
+pub use self::filter::Filter;
+pub use self::filter_map::FilterMap;
+pub use self::inspect::Inspect;
+pub use self::map::Map;
+pub use self::skip::Skip;
+pub use self::skip_while::SkipWhile;
+pub use self::take_while::TakeWhile;
+pub use self::then::Then;
 
 // --- section: prefetch ---
 
@@ -304,6 +325,363 @@ pub trait Seq {
         Self: Sized,
     {
         Take::new(self, n)
+    }
+
+    /// Transforms each element with `f`, like [`Iterator::map`].
+    ///
+    /// `f` is a plain closure, called once per element as it passes
+    /// through; to await inside it, use [`then`](Seq::then). Stopping the
+    /// mapped sequence stops its source.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let names = seq::iter(["ada", "grace"]).map(str::to_uppercase);
+    /// assert_eq!(names.collect::<Vec<_>>().await, ["ADA", "GRACE"]);
+    /// # }
+    /// ```
+    fn map<B, F>(self, f: F) -> Map<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> B,
+    {
+        Map::new(self, f)
+    }
+
+    /// Transforms each element with the async closure `f`, one element at a
+    /// time.
+    ///
+    /// The source is asked for its next element only after the future of
+    /// the previous one has completed. If the consumer stops while a call of
+    /// `f` is running, that future is dropped (Rust cancellation: its `Drop`
+    /// cleanup runs, the rest of its body does not) and its output is never
+    /// delivered; then the source is stopped.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// async fn lookup(id: u32) -> String {
+    ///     tokio::task::yield_now().await; // a query, say
+    ///     format!("user-{id}")
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let users = seq::iter([7, 9]).then(lookup);
+    /// assert_eq!(users.collect::<Vec<_>>().await, ["user-7", "user-9"]);
+    /// # }
+    /// ```
+    fn then<F, Fut>(self, f: F) -> Then<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future,
+    {
+        Then::new(self, f)
+    }
+
+    /// Keeps the elements for which `pred` returns `true`, like
+    /// [`Iterator::filter`].
+    ///
+    /// `pred` sees each element by reference. Rejected elements are dropped
+    /// as they arrive: one poll of the filtered sequence drives the source
+    /// through as many of them as are ready.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let even = seq::iter(1..=6).filter(|x| x % 2 == 0);
+    /// assert_eq!(even.collect::<Vec<_>>().await, [2, 4, 6]);
+    /// # }
+    /// ```
+    fn filter<P>(self, pred: P) -> Filter<Self, P>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Item) -> bool,
+    {
+        Filter::new(self, pred)
+    }
+
+    /// Transforms each element with `f` and keeps the `Some` results, like
+    /// [`Iterator::filter_map`].
+    ///
+    /// Elements for which `f` returns `None` are dropped as they arrive, as
+    /// in [`filter`](Seq::filter).
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let numbers = seq::iter(["1", "two", "3"]).filter_map(|s| s.parse::<u8>().ok());
+    /// assert_eq!(numbers.collect::<Vec<_>>().await, [1, 3]);
+    /// # }
+    /// ```
+    fn filter_map<B, F>(self, f: F) -> FilterMap<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Option<B>,
+    {
+        FilterMap::new(self, f)
+    }
+
+    /// Yields elements while `pred` returns `true`, then stops the producer,
+    /// like [`Iterator::take_while`].
+    ///
+    /// The first element that fails `pred` is dropped, and the producer's
+    /// `yield_` of it resolves to `false`: the producer is never asked for
+    /// the element after it, and its cleanup has run when this sequence
+    /// ends.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let powers = seq::from_fn(|mut y: Yield<u64>| async move {
+    ///     let mut p = 1;
+    ///     while y.yield_(p).await {
+    ///         p *= 2;
+    ///     }
+    /// });
+    /// let small = powers.take_while(|p| *p < 20);
+    /// assert_eq!(small.collect::<Vec<_>>().await, [1, 2, 4, 8, 16]);
+    /// # }
+    /// ```
+    fn take_while<P>(self, pred: P) -> TakeWhile<Self, P>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Item) -> bool,
+    {
+        TakeWhile::new(self, pred)
+    }
+
+    /// Skips the first `n` elements, like [`Iterator::skip`].
+    ///
+    /// The skipped elements are still produced, and dropped as they arrive.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let rest = seq::iter(["header", "a", "b"]).skip(1);
+    /// assert_eq!(rest.size_hint(), (2, Some(2)));
+    /// assert_eq!(rest.collect::<Vec<_>>().await, ["a", "b"]);
+    /// # }
+    /// ```
+    fn skip(self, n: usize) -> Skip<Self>
+    where
+        Self: Sized,
+    {
+        Skip::new(self, n)
+    }
+
+    /// Skips elements while `pred` returns `true`, then yields the rest,
+    /// like [`Iterator::skip_while`].
+    ///
+    /// The first element that fails `pred` is yielded, and so is every
+    /// element after it: `pred` is not called again.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let lines = seq::iter(["# a", "# b", "x = 1", "# c"]);
+    /// let body = lines.skip_while(|l| l.starts_with('#'));
+    /// assert_eq!(body.collect::<Vec<_>>().await, ["x = 1", "# c"]);
+    /// # }
+    /// ```
+    fn skip_while<P>(self, pred: P) -> SkipWhile<Self, P>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Item) -> bool,
+    {
+        SkipWhile::new(self, pred)
+    }
+
+    /// Calls `f` with a reference to each element as it passes through,
+    /// like [`Iterator::inspect`].
+    ///
+    /// Handy for logging and counting in the middle of a pipeline.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut seen = 0;
+    /// let big = seq::iter([3, 14, 15])
+    ///     .inspect(|_| seen += 1)
+    ///     .find(|x| *x > 10)
+    ///     .await;
+    /// assert_eq!(big, Some(14));
+    /// assert_eq!(seen, 2);
+    /// # }
+    /// ```
+    fn inspect<F>(self, f: F) -> Inspect<Self, F>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item),
+    {
+        Inspect::new(self, f)
+    }
+
+    /// Groups the elements into `Vec`s of exactly `n`, the last one shorter
+    /// if the elements run out, like [`slice::chunks`].
+    ///
+    /// A batch is yielded as soon as it is full, so the producer is never
+    /// asked for an element past the batch the consumer stops in; there is
+    /// never an empty batch. Each batch is a fresh `Vec` that the consumer
+    /// owns, allocated when its first element arrives with room for `n`
+    /// elements (less when the source's [`size_hint`](Seq::size_hint) says
+    /// fewer remain, and no more than about 1 MiB up front; a larger batch
+    /// grows as it fills). When the consumer stops, the elements of a
+    /// partial batch are dropped.
+    ///
+    /// Item type is `Vec<Self::Item>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero, with the message "`batched` size must be non-zero":
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2, 3]).batched(0);
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let rows = seq::iter(1..=7).batched(3);
+    /// assert_eq!(rows.size_hint(), (3, Some(3)));
+    /// assert_eq!(rows.collect::<Vec<_>>().await, [vec![1, 2, 3], vec![4, 5, 6], vec![7]]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn batched(self, n: usize) -> Batched<Self>
+    where
+        Self: Sized,
+    {
+        assert!(n > 0, "`batched` size must be non-zero");
+        Batched::new(self, n)
+    }
+
+    /// Groups the elements into `Vec`s of at most `n`, flushing a partial
+    /// batch once its first element has waited `max_wait`.
+    ///
+    /// A batch is yielded when it holds `n` elements, when the source ends,
+    /// or when `max_wait` has passed since its first element arrived,
+    /// whichever comes first. The clock of each batch starts at its first
+    /// element, not at the previous flush, so a quiet source yields nothing
+    /// (never an empty batch), and the first element after a long silence
+    /// still gets its full `max_wait` to gather company. The deadline is
+    /// checked whenever the source waits: a source that has elements ready
+    /// keeps filling the batch up to `n`. Batches are allocated as in
+    /// [`batched`](Seq::batched), and a partial batch is dropped when the
+    /// consumer stops.
+    ///
+    /// The timer is a [`tokio::time::Sleep`]: polling this sequence while a
+    /// partial batch waits for the source needs a tokio runtime with the
+    /// time driver enabled (`enable_time`, or `enable_all`). Building the
+    /// sequence needs nothing; like every sequence, it is cold.
+    ///
+    /// Item type is `Vec<Self::Item>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero, with the message "`batched_timeout` size must be
+    /// non-zero":
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2, 3]).batched_timeout(0, Duration::from_millis(10));
+    /// ```
+    ///
+    /// Polling it outside a tokio runtime with the time driver enabled, once
+    /// a partial batch has to wait for the source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let events = seq::from_fn(|mut y: Yield<u32>| async move {
+    ///     for id in 1..=7 {
+    ///         if id == 3 {
+    ///             tokio::time::sleep(Duration::from_millis(500)).await; // a quiet spell
+    ///         }
+    ///         if !y.yield_(id).await {
+    ///             return;
+    ///         }
+    ///     }
+    /// });
+    /// let batches = events.batched_timeout(3, Duration::from_millis(100));
+    /// // [1, 2] waited 100 ms for a third element and went out alone.
+    /// assert_eq!(
+    ///     batches.collect::<Vec<_>>().await,
+    ///     [vec![1, 2], vec![3, 4, 5], vec![6, 7]]
+    /// );
+    /// # }
+    /// ```
+    #[track_caller]
+    fn batched_timeout(self, n: usize, max_wait: std::time::Duration) -> BatchedTimeout<Self>
+    where
+        Self: Sized,
+    {
+        assert!(n > 0, "`batched_timeout` size must be non-zero");
+        BatchedTimeout::new(self, n, max_wait)
     }
 
     // ===== section: prefetch =====

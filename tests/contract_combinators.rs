@@ -1,0 +1,165 @@
+//! DESIGN.md contract lines 13 and 14: `take` and `batched`.
+//!
+//! Each test is named after the contract line it proves.
+
+mod support;
+
+use std::panic;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use seqflow::{Seq, Yield, seq};
+use support::{Log, panic_message};
+
+/// Naturals, logging the start, each `yield_` result and an async cleanup.
+fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        log.push("start");
+        let mut i = 0;
+        loop {
+            let more = y.yield_(i).await;
+            log.push(format!("yield {i} -> {more}"));
+            if !more {
+                break;
+            }
+            i += 1;
+        }
+        tokio::task::yield_now().await;
+        log.push("cleanup");
+    })
+}
+
+/// Runs `f`, which must panic, and returns the panic's message and the file
+/// of its location (tokio-stream's `stream_panic.rs` pattern). The hook is
+/// process-wide, so it records only this thread's panic and passes the
+/// others on to the previous hook.
+fn panic_message_and_file(f: impl FnOnce() + panic::UnwindSafe) -> (String, String) {
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let me = thread::current().id();
+    let file = Arc::new(Mutex::new(None::<String>));
+    let previous = Arc::new(panic::take_hook());
+    {
+        let file = file.clone();
+        let previous = previous.clone();
+        panic::set_hook(Box::new(move |info| {
+            if thread::current().id() == me {
+                *file.lock().unwrap() = info.location().map(|l| l.file().to_owned());
+            } else {
+                previous(info);
+            }
+        }));
+    }
+    let res = panic::catch_unwind(f);
+    drop(panic::take_hook()); // ours, which holds a clone of `previous`
+    let previous = Arc::into_inner(previous).expect("our hook was dropped");
+    panic::set_hook(previous);
+    let payload = res.expect_err("expected a panic");
+    let file = file.lock().unwrap().take().expect("the hook saw the panic");
+    (panic_message(&*payload), file)
+}
+
+// ── 13. take(0) never starts the producer; take(n) never asks for n + 1 ──
+
+#[tokio::test]
+async fn contract_13_take_zero_never_starts_the_producer() {
+    let log = Log::new();
+    assert_eq!(logged_naturals(&log).take(0).count().await, 0);
+    assert!(log.events().is_empty(), "started: {:?}", log.events());
+    // Nor does an adapter between the producer and `take(0)`.
+    let log = Log::new();
+    let v: Vec<u32> = logged_naturals(&log)
+        .map(|x| x + 1)
+        .filter(|_| true)
+        .take(0)
+        .collect()
+        .await;
+    assert!(v.is_empty());
+    assert!(log.events().is_empty(), "started: {:?}", log.events());
+}
+
+#[tokio::test]
+async fn contract_13_take_n_never_asks_the_producer_for_element_n_plus_1() {
+    for n in 1..4u32 {
+        let log = Log::new();
+        let v: Vec<u32> = logged_naturals(&log).take(n as usize).collect().await;
+        assert_eq!(v, (0..n).collect::<Vec<_>>());
+        let mut expected = vec!["start".to_owned()];
+        expected.extend((0..n - 1).map(|i| format!("yield {i} -> true")));
+        expected.push(format!("yield {} -> false", n - 1));
+        expected.push("cleanup".to_owned());
+        assert_eq!(log.events(), expected, "take({n})");
+    }
+}
+
+#[tokio::test]
+async fn contract_13_take_through_element_wise_adapters_asks_for_no_more() {
+    let log = Log::new();
+    let v: Vec<u32> = logged_naturals(&log)
+        .map(|x| x * 2)
+        .inspect(|_| {})
+        .take(2)
+        .collect()
+        .await;
+    assert_eq!(v, [0, 2]);
+    assert!(log.contains("yield 1 -> false"));
+    assert!(!log.contains("yield 2 -> true") && !log.contains("yield 2 -> false"));
+}
+
+// ── 14. batched(n): fresh Vecs of exactly n, then one shorter; n == 0 panics ──
+
+#[tokio::test]
+async fn contract_14_batched_yields_batches_of_exactly_n_then_one_shorter() {
+    for len in 0..12u32 {
+        let batches: Vec<Vec<u32>> = seq::iter(0..len).batched(4).collect().await;
+        let expected: Vec<Vec<u32>> = (0..len)
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(<[u32]>::to_vec)
+            .collect();
+        assert_eq!(batches, expected, "len {len}");
+        let (last, full) = batches.split_last().unzip();
+        assert!(full.unwrap_or_default().iter().all(|b| b.len() == 4));
+        assert!(last.is_none_or(|b| (1..=4).contains(&b.len())));
+    }
+}
+
+#[tokio::test]
+async fn contract_14_batched_on_an_exact_multiple_has_no_empty_final_batch() {
+    let log = Log::new();
+    let batches: Vec<Vec<u32>> = logged_naturals(&log).take(6).batched(3).collect().await;
+    assert_eq!(batches, [vec![0, 1, 2], vec![3, 4, 5]]);
+    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
+}
+
+#[tokio::test]
+async fn contract_14_batched_yields_fresh_vecs_the_consumer_owns() {
+    let log = Log::new();
+    let mut batches: Vec<Vec<u32>> = logged_naturals(&log).batched(8).take(3).collect().await;
+    // Each batch was allocated for n elements and is its own buffer.
+    assert!(batches.iter().all(|b| b.len() == 8 && b.capacity() >= 8));
+    let ptrs: Vec<*const u32> = batches.iter().map(|b| b.as_ptr()).collect();
+    assert!(ptrs[0] != ptrs[1] && ptrs[1] != ptrs[2] && ptrs[0] != ptrs[2]);
+    batches[0].clear();
+    assert_eq!(batches[1], (8..16).collect::<Vec<_>>());
+}
+
+#[test]
+fn contract_14_batched_zero_panics_at_construction_in_the_callers_file() {
+    let (msg, file) = panic_message_and_file(|| {
+        let _ = seq::iter([1, 2, 3]).batched(0);
+    });
+    assert_eq!(msg, "`batched` size must be non-zero");
+    assert_eq!(file, file!());
+}
+
+#[test]
+fn contract_14_batched_timeout_zero_panics_at_construction_in_the_callers_file() {
+    let (msg, file) = panic_message_and_file(|| {
+        let _ = seq::iter([1, 2, 3]).batched_timeout(0, Duration::from_secs(1));
+    });
+    assert_eq!(msg, "`batched_timeout` size must be non-zero");
+    assert_eq!(file, file!());
+}

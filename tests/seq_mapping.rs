@@ -1,0 +1,240 @@
+//! `map`, `then` and `inspect`: element-wise adapters that keep every
+//! element.
+
+mod support;
+
+use std::future::poll_fn;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+
+use futures::{FutureExt, StreamExt};
+use futures_test::stream::StreamTestExt;
+use seqflow::{Seq, Yield, seq};
+use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint, panic_message};
+
+/// Naturals below `n`, logging each `yield_` result and an async cleanup.
+fn logged(n: u32, log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        for i in 0..n {
+            let more = y.yield_(i).await;
+            log.push(format!("yield {i} -> {more}"));
+            if !more {
+                break;
+            }
+        }
+        tokio::task::yield_now().await; // async cleanup
+        log.push("cleanup");
+    })
+}
+
+fn panicking_after(n: u32) -> impl Seq<Item = u32> {
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        for i in 0..n {
+            if !y.yield_(i).await {
+                return;
+            }
+        }
+        panic!("producer failed after {n}");
+    })
+}
+
+async fn expect_panic<F: std::future::Future>(fut: F) -> String {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(_) => panic!("expected a panic to surface"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+// ── map ──
+
+#[tokio::test]
+async fn map_transforms_in_order_and_keeps_the_size_hint() {
+    let s = seq::iter(0..4).map(|x| x * 10);
+    assert_eq!(s.size_hint(), (4, Some(4)));
+    assert_eq!(
+        collect_checking_size_hint(s.stream()).await,
+        [0, 10, 20, 30]
+    );
+}
+
+#[tokio::test]
+async fn map_calls_f_once_per_delivered_element_only() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let log = Log::new();
+    let s = logged(100, &log).map(move |x| {
+        c.fetch_add(1, Ordering::SeqCst);
+        x + 1
+    });
+    assert_eq!(s.take(3).collect::<Vec<_>>().await, [1, 2, 3]);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn map_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
+    let log = Log::new();
+    let mut seen = Vec::new();
+    logged(100, &log)
+        .map(|x| x * 2)
+        .for_each(|x| {
+            seen.push(x);
+            async move { x < 2 }
+        })
+        .await;
+    assert_eq!(seen, [0, 2]);
+    assert_eq!(
+        log.events(),
+        ["yield 0 -> true", "yield 1 -> false", "cleanup"]
+    );
+}
+
+#[tokio::test]
+async fn map_lets_a_producer_panic_through() {
+    let msg = expect_panic(panicking_after(2).map(|x| x + 1).collect::<Vec<_>>()).await;
+    assert_eq!(msg, "producer failed after 2");
+}
+
+#[tokio::test]
+async fn map_debug_shows_the_source_not_the_closure() {
+    let s = seq::iter([1]).map(|x| x + 1);
+    assert_eq!(
+        format!("{s:?}"),
+        "Map { seq: Iter { iter: Some(IntoIter([1])) } }"
+    );
+}
+
+// ── then ──
+
+#[tokio::test]
+async fn then_finishes_each_call_before_asking_for_the_next_element() {
+    let log = Log::new();
+    let l = log.clone();
+    let s = logged(3, &log).then(move |x| {
+        let l = l.clone();
+        async move {
+            l.push(format!("f({x}) starts"));
+            tokio::task::yield_now().await;
+            l.push(format!("f({x}) ends"));
+            x * 10
+        }
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [0, 10, 20]);
+    assert_eq!(
+        log.events(),
+        [
+            "f(0) starts",
+            "f(0) ends",
+            "yield 0 -> true",
+            "f(1) starts",
+            "f(1) ends",
+            "yield 1 -> true",
+            "f(2) starts",
+            "f(2) ends",
+            "yield 2 -> true",
+            "cleanup"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn then_survives_pending_in_source_and_in_f() {
+    let src = seq::from_stream(futures::stream::iter(0..5).interleave_pending());
+    let s = src.then(|x| async move {
+        PendingOnce::new().await;
+        x + 1
+    });
+    assert_eq!(
+        collect_checking_size_hint(s.stream()).await,
+        [1, 2, 3, 4, 5]
+    );
+}
+
+#[tokio::test]
+async fn then_size_hint_counts_the_running_call() {
+    let mut st = pin!(
+        seq::iter([1, 2, 3])
+            .then(|x| async move {
+                PendingOnce::new().await;
+                x
+            })
+            .stream()
+    );
+    assert_eq!(futures::poll!(st.next()), Poll::Pending);
+    // Element 1 is in `f`, 2 and 3 are still in the source.
+    assert_eq!(futures::Stream::size_hint(&*st), (3, Some(3)));
+    assert_eq!(
+        format!("{:?}", st.get_ref()),
+        "Then { seq: Iter { iter: Some(IntoIter([2, 3])) }, running: true }"
+    );
+    assert_eq!(st.next().await, Some(1));
+}
+
+#[tokio::test]
+async fn then_stop_drops_the_running_call_and_stops_the_producer() {
+    let log = Log::new();
+    let (guard, dropped) = DropFlag::new();
+    let guard = Arc::new(Mutex::new(Some(guard)));
+    let s = logged(100, &log).then(move |x| {
+        let guard = guard.lock().unwrap().take();
+        async move {
+            let _guard = guard;
+            std::future::pending::<()>().await; // never completes
+            x
+        }
+    });
+    let mut st = pin!(s.stream());
+    assert_eq!(futures::poll!(st.next()), Poll::Pending);
+    assert!(!dropped.load(Ordering::SeqCst));
+    poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
+    assert!(dropped.load(Ordering::SeqCst), "the running call was kept");
+    assert_eq!(log.events(), ["yield 0 -> false", "cleanup"]);
+    assert_eq!(st.next().await, None);
+}
+
+#[tokio::test]
+async fn then_lets_a_panic_in_f_through() {
+    let s = seq::iter([1, 2]).then(|x| async move {
+        assert!(x < 2, "f failed on {x}");
+        x
+    });
+    let msg = expect_panic(s.collect::<Vec<_>>()).await;
+    assert_eq!(msg, "f failed on 2");
+}
+
+// ── inspect ──
+
+#[tokio::test]
+async fn inspect_sees_each_element_before_the_consumer_and_passes_it_on() {
+    let log = Log::new();
+    let l = log.clone();
+    let mut seen = Vec::new();
+    seq::iter(["a", "b"])
+        .inspect(move |x| l.push(format!("inspect {x}")))
+        .for_each(|x| {
+            seen.push(x);
+            async { true }
+        })
+        .await;
+    assert_eq!(seen, ["a", "b"]);
+    assert_eq!(log.events(), ["inspect a", "inspect b"]);
+}
+
+#[tokio::test]
+async fn inspect_forwards_size_hint_and_stop() {
+    let s = seq::iter(0..5).inspect(|_| {});
+    assert_eq!(s.size_hint(), (5, Some(5)));
+    let log = Log::new();
+    let first = logged(100, &log).inspect(|_| {}).first().await;
+    assert_eq!(first, Some(0));
+    assert_eq!(log.events(), ["yield 0 -> false", "cleanup"]);
+}
+
+#[tokio::test]
+async fn inspect_debug_shows_the_source_not_the_closure() {
+    let s = seq::empty::<u8>().inspect(|_| {});
+    assert!(format!("{s:?}").starts_with("Inspect { seq: Empty"));
+}
