@@ -39,18 +39,67 @@
 //! consumer decides when to stop. Stopping is a message, not a drop: the
 //! producer's pending `yield_` resolves to `false` and the producer runs on
 //! to its own return, so `defer`-style cleanup after the loop is reliable.
-//! The numbered protocol is on [`Seq`] and [`Yield`].
 //!
-//! # Producers
+//! There are four ways to consume a sequence. Pick by what the consumer
+//! needs:
+//!
+//! | consumer | use it when | stopping early | runs the producer on |
+//! |---|---|---|---|
+//! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
+//! | [`Seq::stream()`] | handing the sequence to `futures::Stream` code | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
+//! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background | the consumer's task, inline, only inside `next()` |
+//! | `prefetch(n)` in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
+//!
+//! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
+//! the pull contract is on [`Pull`] (rules 6–12).
+//!
+//! # From Go
 //!
 //! | Go | seqflow |
 //! |---|---|
-//! | `func(yield func(T) bool)` (`iter.Seq[T]`) | [`seq::from_fn`] |
-//! | `iter.Seq2[T, error]` | [`seq::try_from_fn`], a [`TrySeq`] |
-//! | `iter.Seq2[K, V]` | a [`Seq2`]: a `Seq` of `(K, V)` |
-//! | `slices.Values(s)` | [`seq::iter`] |
-//! | `slices.Collect(seq)` | [`Seq::collect`] |
-//! | `for v := range seq { ... break ... }` | [`Seq::for_each`] with a body returning `false` |
+//! | `iter.Seq[T]`, `func(yield func(T) bool)` | `impl Seq<Item = T>`, built with [`seq::from_fn`] |
+//! | `if !yield(v) { return }` | `if !y.yield_(v).await { return; }` |
+//! | `iter.Seq2[K, V]` | a [`Seq2<K, V>`](Seq2): a `Seq` of `(K, V)` |
+//! | `iter.Seq2[T, error]` | a [`TrySeq`]: `Seq<Item = Result<T, E>>`, built with [`seq::try_from_fn`] (`?` works) |
+//! | `for v := range seq { ...; break }` | [`Seq::for_each`] with a body returning `false` |
+//! | `defer rows.Close()` in the iterator | cleanup after the producer's loop: it runs before the consumer resumes |
+//! | `iter.Pull(seq)` / `next()` / `stop()` | [`pull()`] / [`Pull::next`] / [`Pull::stop`] |
+//! | `iter.Pull2(seq2)` | [`pull2()`] |
+//! | `slices.Values(s)`, `slices.Collect(seq)` | [`seq::iter`], [`Seq::collect`] |
+//! | `context.Context` cancellation | a `tokio_util::sync::CancellationToken` and `with_cancel` |
+//! | Google Cloud `iterator.Done`, `Pager` | `Pull::next` returning `None`; [`Pager`] |
+//! | a paginated REST client walking cursor tokens | [`seq::paginate`] |
+//!
+//! # Adapters
+//!
+//! Adapters are provided methods on [`Seq`] returning concrete types (no
+//! boxing): [`Seq::map`], [`Seq::filter`], [`Seq::take`], [`Seq::batched`],
+//! and the rest. They take plain closures, like `Iterator`'s, and are lazy
+//! and fused. An adapter that ends early ([`Seq::take`],
+//! [`Seq::take_while`]) first stops its source and waits for the producer's
+//! cleanup. [`Seq::batched`] hands the consumer fresh `Vec`s;
+//! [`Seq::batched_timeout`] also flushes a partial batch once its first
+//! element has waited long enough.
+//!
+//! # Remote sources
+//!
+//! [`seq::paginate`] turns a page-fetching function into a lazy sequence of
+//! items (or pages): no request before the first element is wanted, one page
+//! in flight, none after the consumer stops. [`Pager`] gives page-at-a-time
+//! access with resumable tokens. [`RetryPolicy`] retries failed requests with
+//! capped, jittered exponential backoff and an attempt budget that starts
+//! over after every success. [`seq::resume`] keeps a watch-style source alive
+//! across failures, reconnecting from the last delivered position and
+//! resynchronising when that position is gone. `paginate` states what it
+//! guarantees, and what it does not, while the collection changes.
+//!
+//! # Cancel safety
+//!
+//! [`Pull::next`] is cancel safe: if it loses a `select!`, no element is
+//! lost. The terminal operations consume their sequence: dropping their
+//! future drops the producer without its async cleanup, and the elements or
+//! the accumulator gathered so far. Each async method says which it is in
+//! its `# Cancel safety` section.
 //!
 //! # Implementation
 //!
@@ -71,7 +120,9 @@
 //! `false`.
 //!
 //! No element crosses a thread, a channel or a lock, and the only atomic
-//! operation is one counter increment per run. A `Yield` awaited anywhere
+//! operation is one counter increment per run. After inlining, the compiler
+//! removes the frame and the wrapping waker entirely: what remains per
+//! element is the producer's own state machine. A `Yield` awaited anywhere
 //! else (another task, a later run, another sequence's producer) sees a
 //! foreign waker or a foreign run id and panics with a message that says
 //! what went wrong; the identity check is what makes the frame access
@@ -81,6 +132,21 @@
 //! This is the same idea as `async-stream`'s generator, with the frame
 //! found through the waker rather than a thread-local, so a `Yield` moved
 //! to another thread or task is caught rather than miscompiled.
+//!
+//! **The pull rendezvous.** Go's `iter.Pull` runs its producer as a
+//! coroutine, and a `Seq` is already a resumable state machine. So
+//! [`Pull::next`] simply polls the boxed sequence on the caller's task. The
+//! producer runs only while the consumer waits, and an element leaves the
+//! producer only in the poll that returns it: that is why `next` is cancel
+//! safe. No element crosses a thread, a channel or a lock, so a consumer in
+//! `#[tokio::main]`'s `block_on` pays no cross-thread wake-up per element. A
+//! task appears only when a `Pull` is dropped while its producer still
+//! runs. `Drop` first polls `poll_stop` once inline, inside the runtime's
+//! context with a no-op waker, which covers the common case where cleanup
+//! does not wait. Otherwise it moves the sequence to a task of the runtime
+//! captured by `pull`/`pull_on`, which drives the stop to completion and
+//! ends. That is why the sequence must be `Send + 'static` and why `pull`
+//! needs a runtime.
 //!
 //! # Rust version
 //!
