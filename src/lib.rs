@@ -105,6 +105,15 @@ pub use crate::yield_::{Yield, Yielding};
 // --- section: prefetch ---
 
 // --- section: control ---
+pub mod observe;
+
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use crate::observe::MetricsObserver;
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use crate::observe::TracingObserver;
+pub use crate::observe::{Beat, Observer, Outcome, Stats, StatsSnapshot};
 
 // --- section: pull ---
 
