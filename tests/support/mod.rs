@@ -164,3 +164,18 @@ where
     }
     out
 }
+
+/// Like [`settle_tasks`], for multi-thread runtimes on a loaded machine:
+/// a finished task is released by the worker that ran it, which the OS may
+/// not schedule for a while, so this also sleeps (1 ms at a time, at most
+/// about 2 s) between looks. Returns the count seen last.
+pub async fn settle_tasks_patiently(expected: usize) -> usize {
+    for _ in 0..2000 {
+        if alive_tasks() == expected {
+            break;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    alive_tasks()
+}
