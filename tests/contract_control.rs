@@ -621,6 +621,21 @@ async fn contract_17_try_timeout_short_circuits_try_collect() {
 
 // ── all of them ──
 
+#[tokio::test(start_paused = true)]
+async fn duration_max_means_never_and_does_not_overflow() {
+    let log = Log::new();
+    let got: Vec<_> = paced(&[10, 3_600_000, 10], &log)
+        .timeout(Duration::MAX)
+        .collect()
+        .await;
+    assert_eq!(got, [Ok(0), Ok(1), Ok(2)]);
+    let beats: Vec<_> = paced(&[10, 3_600_000], &log)
+        .heartbeat(Duration::MAX)
+        .collect()
+        .await;
+    assert_eq!(beats, [Beat::Item(0), Beat::Item(1)]);
+}
+
 #[test]
 fn control_sequences_are_send_when_their_source_is() {
     fn assert_send<T: Send>(_: &T) {}

@@ -48,8 +48,9 @@ pub use self::tracing::TracingObserver;
 pub enum Beat<T> {
     /// An element of the source sequence.
     Item(T),
-    /// The source has been silent this long: the time since the last
-    /// element (or since the consumer first asked, before the first one).
+    /// The source has been silent this long: the time the consumer has
+    /// waited for its next element (for a prompt consumer, the time since
+    /// the last element).
     Idle(Duration),
 }
 

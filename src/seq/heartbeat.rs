@@ -10,6 +10,7 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep, sleep_until};
 
 use super::Seq;
+use super::timeout::deadline;
 use crate::observe::Beat;
 
 pin_project! {
@@ -22,8 +23,8 @@ pin_project! {
         #[pin]
         timer: Option<Sleep>,
         every: Duration,
-        // When the current silence began: `None` while the consumer holds an
-        // element and has not asked for the next one.
+        // When the current silence began: `None` until the consumer, asking
+        // for an element, has to wait for it.
         silent_since: Option<Instant>,
         stopping: bool,
         done: bool,
@@ -66,7 +67,7 @@ fn next_beat(since: Instant, every: Duration, now: Instant) -> Instant {
         .ok()
         .and_then(|periods| every.checked_mul(periods))
         .and_then(|offset| since.checked_add(offset))
-        .unwrap_or_else(|| now + every)
+        .unwrap_or_else(|| deadline(now, every))
 }
 
 impl<S: Seq> Seq for Heartbeat<S> {
@@ -82,15 +83,6 @@ impl<S: Seq> Seq for Heartbeat<S> {
             *this.done = true;
             return Poll::Ready(None);
         }
-        if this.silent_since.is_none() {
-            // The consumer asks for an element: the silence starts now.
-            let now = Instant::now();
-            *this.silent_since = Some(now);
-            match this.timer.as_mut().as_pin_mut() {
-                Some(timer) => timer.reset(now + *this.every),
-                None => this.timer.set(Some(sleep_until(now + *this.every))),
-            }
-        }
         // The source first: an element due at the same instant as a beat
         // wins, so no beat separates elements closer than `every`.
         match this.seq.as_mut().poll_next(cx) {
@@ -105,15 +97,27 @@ impl<S: Seq> Seq for Heartbeat<S> {
             }
             Poll::Pending => {}
         }
+        let since = match *this.silent_since {
+            Some(since) => since,
+            None => {
+                // The consumer starts waiting: the silence starts now. (An
+                // element that is ready at once never touches the clock.)
+                let now = Instant::now();
+                *this.silent_since = Some(now);
+                let first = deadline(now, *this.every);
+                match this.timer.as_mut().as_pin_mut() {
+                    Some(timer) => timer.reset(first),
+                    None => this.timer.set(Some(sleep_until(first))),
+                }
+                now
+            }
+        };
         let mut timer = this
             .timer
             .as_mut()
             .as_pin_mut()
             .expect("the timer is set while the consumer waits");
         ready!(timer.as_mut().poll(cx));
-        let since = this
-            .silent_since
-            .expect("the silence has begun while the consumer waits");
         let now = Instant::now();
         timer.reset(next_beat(since, *this.every, now));
         Poll::Ready(Some(Beat::Idle(now.saturating_duration_since(since))))

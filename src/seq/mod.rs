@@ -332,8 +332,9 @@ pub trait Seq {
     /// them. `Idle(d)` carries the silence so far: 100 ms, 200 ms, 300 ms.
     ///
     /// Silence is the time the consumer waits: the clock starts when the
-    /// consumer asks for an element (the first, or the one after an item),
-    /// so the time it spends on an element is not counted. Beats a busy
+    /// consumer, asking for an element, has to wait for it, so the time it
+    /// spends on the previous element is not counted (for a prompt
+    /// consumer, silence is the time since the last item). Beats a busy
     /// consumer could not take are skipped, never delivered in a burst. An
     /// element ready at the same instant as a beat comes first.
     ///
@@ -401,10 +402,11 @@ pub trait Seq {
     /// and ends with `Err(Error::Timeout)` after the first element that is
     /// late.
     ///
-    /// The limit is per element: the clock starts when the consumer asks for
-    /// an element and restarts at each element, so the time the consumer
-    /// spends on an element does not count. An element ready at its
-    /// deadline is in time.
+    /// The limit is per element: the clock starts when the consumer, asking
+    /// for an element, has to wait for it, and restarts at each element, so
+    /// the time the consumer spends on an element does not count. An
+    /// element ready at its deadline is in time. `Duration::MAX` means no
+    /// limit.
     ///
     /// When an element is late, `Err(`[`Error::Timeout`](crate::Error::Timeout)`)`
     /// is yielded at once. Then the producer is stopped: its pending

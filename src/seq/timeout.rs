@@ -32,10 +32,17 @@ pin_project! {
         #[pin]
         timer: Option<Sleep>,
         per_item: Duration,
-        // The clock runs: the consumer asked and no element has come yet.
+        // The clock runs: the consumer waits for an element.
         waiting: bool,
         state: State,
     }
+}
+
+/// `now + after`, or a far future (about 30 years) when that overflows, as
+/// tokio's own timeouts do: `Duration::MAX` means "never".
+pub(super) fn deadline(now: Instant, after: Duration) -> Instant {
+    now.checked_add(after)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
 impl<S> Timeout<S> {
@@ -79,16 +86,6 @@ impl<S: Seq> Seq for Timeout<S> {
             }
             State::Done => return Poll::Ready(None),
         }
-        if !*this.waiting {
-            // The consumer asks for an element: its clock starts now, so the
-            // time the consumer spent on the previous one does not count.
-            *this.waiting = true;
-            let deadline = Instant::now() + *this.per_item;
-            match this.timer.as_mut().as_pin_mut() {
-                Some(timer) => timer.reset(deadline),
-                None => this.timer.set(Some(sleep_until(deadline))),
-            }
-        }
         // The source first: an element due at the deadline is in time.
         match this.seq.as_mut().poll_next(cx) {
             Poll::Ready(Some(item)) => {
@@ -101,6 +98,18 @@ impl<S: Seq> Seq for Timeout<S> {
                 return Poll::Ready(None);
             }
             Poll::Pending => {}
+        }
+        if !*this.waiting {
+            // The consumer starts waiting for an element: its clock starts
+            // now, so the time the consumer spent on the previous one does
+            // not count. (An element that is ready at once never touches
+            // the clock.)
+            *this.waiting = true;
+            let at = deadline(Instant::now(), *this.per_item);
+            match this.timer.as_mut().as_pin_mut() {
+                Some(timer) => timer.reset(at),
+                None => this.timer.set(Some(sleep_until(at))),
+            }
         }
         let timer = this
             .timer
