@@ -637,6 +637,24 @@ async fn duration_max_means_never_and_does_not_overflow() {
 }
 
 #[test]
+#[deny(unused_must_use)]
+fn control_sequences_are_cold_and_need_no_runtime_to_be_built() {
+    // Built outside any runtime, then dropped: nothing runs, no timer is
+    // created, nothing is reported.
+    let log = Log::new();
+    let stats = Arc::new(seqflow::Stats::new());
+    let token = CancellationToken::new();
+    drop(paced(&[0], &log).heartbeat(ms(1)));
+    drop(paced(&[0], &log).timeout(ms(1)));
+    drop(fallible(&[0], &log).try_timeout(ms(1)));
+    drop(paced(&[0], &log).with_cancel(token.clone()));
+    drop(fallible(&[0], &log).try_with_cancel(token));
+    drop(paced(&[0], &log).instrumented(stats.clone()));
+    assert!(log.events().is_empty(), "{:?}", log.events());
+    assert_eq!(stats.snapshot(), seqflow::StatsSnapshot::default());
+}
+
+#[test]
 fn control_sequences_are_send_when_their_source_is() {
     fn assert_send<T: Send>(_: &T) {}
     let log = Log::new();

@@ -2,8 +2,8 @@
 //! [`Outcome`]s, the built-in [`Stats`] counters, and the [`Beat`]s of
 //! [`Seq::heartbeat`].
 //!
-//! With the `tracing` feature, [`TracingObserver`] records one span per
-//! iteration; with the `metrics` feature, [`MetricsObserver`] reports
+//! With the `tracing` feature, `TracingObserver` records one span per
+//! iteration; with the `metrics` feature, `MetricsObserver` reports
 //! counters and an active gauge through the `metrics` facade.
 //!
 //! [`Seq::instrumented`]: crate::Seq::instrumented
