@@ -172,6 +172,15 @@ mod size_hint;
 // --- section: prefetch ---
 
 // --- section: control ---
+pub mod observe;
+
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use crate::observe::MetricsObserver;
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use crate::observe::TracingObserver;
+pub use crate::observe::{Beat, Observer, Outcome, Stats, StatsSnapshot};
 
 // --- section: pull ---
 mod pull;

@@ -89,6 +89,19 @@ pub use self::then::Then;
 // --- section: prefetch ---
 
 // --- section: control ---
+mod heartbeat;
+mod instrumented;
+mod timeout;
+mod try_timeout;
+mod try_with_cancel;
+mod with_cancel;
+
+pub use self::heartbeat::Heartbeat;
+pub use self::instrumented::Instrumented;
+pub use self::timeout::Timeout;
+pub use self::try_timeout::TryTimeout;
+pub use self::try_with_cancel::TryWithCancel;
+pub use self::with_cancel::WithCancel;
 
 // --- section: pull ---
 
@@ -687,6 +700,378 @@ pub trait Seq {
     // ===== section: prefetch =====
 
     // ===== section: control =====
+
+    /// Yields the elements as [`Beat::Item`](crate::Beat::Item)s, with a
+    /// [`Beat::Idle`](crate::Beat::Idle) whenever the source has been silent
+    /// for `every`: a heartbeat for quiet sources.
+    ///
+    /// An `Idle` is:
+    ///
+    /// 1. emitted only after `every` of silence;
+    /// 2. repeated each `every` while silence lasts;
+    /// 3. and the clock resets at each item.
+    ///
+    /// So 350 ms of silence at `every` = 100 ms gives three `Idle`s, and
+    /// elements that arrive faster than `every` never have one between
+    /// them. `Idle(d)` carries the silence so far: 100 ms, 200 ms, 300 ms.
+    ///
+    /// Silence is the time the consumer waits: the clock starts when the
+    /// consumer, asking for an element, has to wait for it, so the time it
+    /// spends on the previous element is not counted (for a prompt
+    /// consumer, silence is the time since the last item). Beats a busy
+    /// consumer could not take are skipped, never delivered in a burst. An
+    /// element ready at the same instant as a beat comes first.
+    ///
+    /// The heartbeat never ends the sequence: it ends when the source does,
+    /// and its timer stops then (and when the consumer stops or drops it).
+    ///
+    /// Item type is [`Beat<Self::Item>`](crate::Beat).
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `every` is zero. Polling it outside a tokio runtime with the
+    /// time driver enabled panics, as [`tokio::time::sleep`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Beat, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// let quiet = seq::from_fn(move |mut y: Yield<&str>| async move {
+    ///     if !y.yield_("first").await { return; }
+    ///     tokio::time::sleep(ms(350)).await; // the source goes quiet
+    ///     y.yield_("second").await;
+    /// });
+    /// let beats: Vec<_> = quiet.heartbeat(ms(100)).collect().await;
+    /// assert_eq!(
+    ///     beats,
+    ///     [
+    ///         Beat::Item("first"),
+    ///         Beat::Idle(ms(100)),
+    ///         Beat::Idle(ms(200)),
+    ///         Beat::Idle(ms(300)),
+    ///         Beat::Item("second"),
+    ///     ]
+    /// );
+    /// # }
+    /// ```
+    ///
+    /// A zero period is refused:
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1]).heartbeat(Duration::ZERO); // panics
+    /// ```
+    #[track_caller]
+    fn heartbeat(self, every: std::time::Duration) -> Heartbeat<Self>
+    where
+        Self: Sized,
+    {
+        assert!(
+            !every.is_zero(),
+            "`heartbeat` period `every` must be non-zero"
+        );
+        Heartbeat::new(self, every)
+    }
+
+    /// Limits the wait for each element to `per_item`: yields `Ok(element)`s
+    /// and ends with `Err(Error::Timeout)` after the first element that is
+    /// late.
+    ///
+    /// The limit is per element: the clock starts when the consumer, asking
+    /// for an element, has to wait for it, and restarts at each element, so
+    /// the time the consumer spends on an element does not count. An
+    /// element ready at its deadline is in time. `Duration::MAX` means no
+    /// limit.
+    ///
+    /// When an element is late, `Err(`[`Error::Timeout`](crate::Error::Timeout)`)`
+    /// is yielded at once. Then the producer is stopped: its pending
+    /// `yield_` resolves to `false` (the late element is never delivered)
+    /// and its cleanup runs before the sequence ends. Like every stop, that
+    /// waits for the await the producer is in; to abandon a producer that
+    /// may never come back, drop the sequence instead (protocol rule 3:
+    /// only its `Drop` cleanup runs).
+    ///
+    /// For a fallible sequence, [`try_timeout`](Seq::try_timeout) puts the
+    /// error into the sequence's own error type.
+    ///
+    /// Item type is `Result<Self::Item, seqflow::Error>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Polling it outside a tokio runtime with the time driver enabled
+    /// panics, as [`tokio::time::sleep`] does.
+    ///
+    /// # Errors
+    ///
+    /// The last element is `Err(Error::Timeout)` if an element was late.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Error, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// let slowing = seq::from_fn(move |mut y: Yield<u64>| async move {
+    ///     for wait in [10, 40, 90, 20] {
+    ///         tokio::time::sleep(ms(wait)).await;
+    ///         if !y.yield_(wait).await { return; }
+    ///     }
+    /// });
+    /// let got: Vec<_> = slowing.timeout(ms(50)).collect().await;
+    /// assert_eq!(got, [Ok(10), Ok(40), Err(Error::Timeout)]);
+    /// # }
+    /// ```
+    fn timeout(self, per_item: std::time::Duration) -> Timeout<Self>
+    where
+        Self: Sized,
+    {
+        Timeout::new(self, per_item)
+    }
+
+    /// Limits the wait for each element of a fallible sequence to
+    /// `per_item`, ending with `Err(Error::Timeout.into())` after the first
+    /// element that is late.
+    ///
+    /// Everything is as for [`timeout`](Seq::timeout), except that the
+    /// elements pass through unchanged (`Ok` and `Err` alike, each restarting
+    /// the clock) and the timeout error is converted into the sequence's
+    /// error type with `From<seqflow::Error>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Polling it outside a tokio runtime with the time driver enabled
+    /// panics, as [`tokio::time::sleep`] does.
+    ///
+    /// # Errors
+    ///
+    /// The last element is `Err(Error::Timeout.into())` if an element was
+    /// late; the sequence's own errors pass through.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// enum FetchError {
+    ///     Slow,
+    ///     Io,
+    /// }
+    ///
+    /// impl From<seqflow::Error> for FetchError {
+    ///     fn from(_: seqflow::Error) -> Self {
+    ///         FetchError::Slow
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pages = seq::try_from_fn(|mut y: Yield<u32>| async move {
+    ///     y.yield_(1).await;
+    ///     tokio::time::sleep(Duration::from_secs(60)).await; // the server hangs
+    ///     y.yield_(2).await;
+    ///     Err(FetchError::Io)
+    /// });
+    /// let res = pages.try_timeout(Duration::from_secs(5)).try_collect::<Vec<_>>().await;
+    /// assert_eq!(res, Err(FetchError::Slow));
+    /// # }
+    /// ```
+    fn try_timeout(self, per_item: std::time::Duration) -> TryTimeout<Self>
+    where
+        Self: Sized + TrySeq,
+        Self::Error: From<crate::Error>,
+    {
+        TryTimeout::new(self, per_item)
+    }
+
+    /// Ends the sequence once `token` is cancelled: Go's `ctx.Done()` for
+    /// iterators.
+    ///
+    /// Once the token is cancelled, the sequence ends within one element or
+    /// one pending await of the producer, whichever comes first. The token
+    /// is checked before each element is asked for and watched while the
+    /// producer waits; once it is seen cancelled, no element is asked for
+    /// and the producer is stopped: its pending `yield_` resolves to
+    /// `false` and its cleanup runs before the sequence ends. A producer
+    /// whose token is cancelled before the first element never starts.
+    ///
+    /// The sequence ends as if exhausted. To tell the two apart, check the
+    /// token, or use [`try_with_cancel`](Seq::try_with_cancel) on a
+    /// fallible sequence.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
+    /// use tokio_util::sync::CancellationToken;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let token = CancellationToken::new();
+    /// let closed = Arc::new(AtomicBool::new(false));
+    /// let ticks = seq::from_fn({
+    ///     let closed = closed.clone();
+    ///     move |mut y: Yield<u32>| async move {
+    ///         let mut i = 0;
+    ///         while y.yield_(i).await {
+    ///             i += 1;
+    ///         }
+    ///         closed.store(true, Ordering::SeqCst);
+    ///     }
+    /// });
+    /// let mut seen = Vec::new();
+    /// ticks
+    ///     .with_cancel(token.clone())
+    ///     .for_each(|i| {
+    ///         seen.push(i);
+    ///         if i == 2 {
+    ///             token.cancel(); // e.g. a shutdown signal
+    ///         }
+    ///         async { true }
+    ///     })
+    ///     .await;
+    /// assert_eq!(seen, [0, 1, 2]);
+    /// assert!(closed.load(Ordering::SeqCst), "the producer cleaned up");
+    /// # }
+    /// ```
+    fn with_cancel(self, token: tokio_util::sync::CancellationToken) -> WithCancel<Self>
+    where
+        Self: Sized,
+    {
+        WithCancel::new(self, token)
+    }
+
+    /// Ends a fallible sequence with `Err(Error::Cancelled.into())` once
+    /// `token` is cancelled.
+    ///
+    /// Everything is as for [`with_cancel`](Seq::with_cancel), except that
+    /// the end is marked: as soon as the cancellation is seen,
+    /// `Err(`[`Error::Cancelled`](crate::Error::Cancelled)`.into())` is
+    /// yielded (without waiting for the producer); then the producer is
+    /// stopped, its cleanup runs, and the sequence ends. The sequence's own
+    /// elements, `Ok` and `Err`, pass through unchanged.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Errors
+    ///
+    /// The last element is `Err(Error::Cancelled.into())` if the token was
+    /// cancelled before the sequence ended; the sequence's own errors pass
+    /// through.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tokio_util::sync::CancellationToken;
+    /// use seqflow::{seq, Error, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let token = CancellationToken::new();
+    /// let rows = seq::iter((1..).map(Ok::<u32, Error>)).try_with_cancel(token.clone());
+    /// let mut seen = Vec::new();
+    /// let res = rows
+    ///     .try_for_each(|row| {
+    ///         seen.push(row);
+    ///         if row == 3 {
+    ///             token.cancel();
+    ///         }
+    ///         async { Ok(()) }
+    ///     })
+    ///     .await;
+    /// assert_eq!(res, Err(Error::Cancelled));
+    /// assert_eq!(seen, [1, 2, 3]);
+    /// # }
+    /// ```
+    fn try_with_cancel(self, token: tokio_util::sync::CancellationToken) -> TryWithCancel<Self>
+    where
+        Self: Sized + TrySeq,
+        Self::Error: From<crate::Error>,
+    {
+        TryWithCancel::new(self, token)
+    }
+
+    /// Reports the iteration's start, elements and end to `observer`.
+    ///
+    /// The iteration starts when the consumer first asks for an element
+    /// ([`Observer::on_start`](crate::Observer::on_start)), reports each
+    /// element delivered ([`on_item`](crate::Observer::on_item)), and ends
+    /// exactly once ([`on_end`](crate::Observer::on_end)) with its element
+    /// count, its duration (from the start, including the producer's
+    /// cleanup, on tokio's clock) and an [`Outcome`](crate::Outcome):
+    ///
+    /// - `Exhausted`: the sequence ran to its end;
+    /// - `BrokeEarly`: the consumer stopped it ([`poll_stop`](Seq::poll_stop):
+    ///   a `for_each` body returned `false`, `take` or `first` had enough);
+    ///   reported once the producer's cleanup is done;
+    /// - `Cancelled`: it was dropped mid-iteration; reported as it is
+    ///   dropped, after the producer's `Drop` cleanup;
+    /// - `Panicked`: a panic unwound through its `poll_next` or
+    ///   `poll_stop`; reported as the panic passes, which it then continues.
+    ///
+    /// A sequence stopped or dropped before its first element was asked for
+    /// never started, and nothing is reported.
+    ///
+    /// Observers: [`Stats`](crate::Stats), atomic counters with a live
+    /// `active` gauge, shared as `Arc<Stats>` or `&'static Stats`; with the
+    /// `tracing` feature, `TracingObserver` (one span per iteration); with
+    /// the `metrics` feature, `MetricsObserver` (counters and an active
+    /// gauge); or your own [`Observer`](crate::Observer).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use seqflow::{seq, Seq, Stats, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let stats = Arc::new(Stats::new());
+    /// let rows = || {
+    ///     seq::from_fn(|mut y: Yield<u32>| async move {
+    ///         for row in 1..=5 {
+    ///             if !y.yield_(row).await { return; }
+    ///         }
+    ///     })
+    ///     .instrumented(stats.clone())
+    /// };
+    /// assert_eq!(rows().count().await, 5);
+    /// assert_eq!(rows().take(2).count().await, 2);
+    /// assert_eq!(rows().find(|r| *r == 4).await, Some(4));
+    ///
+    /// let snap = stats.snapshot();
+    /// assert_eq!((snap.started, snap.finished, snap.broke_early), (3, 1, 2));
+    /// assert_eq!(snap.items, 5 + 2 + 4);
+    /// assert_eq!(snap.active, 0, "every iteration ended");
+    /// # }
+    /// ```
+    fn instrumented<O>(self, observer: O) -> Instrumented<Self, O>
+    where
+        Self: Sized,
+        O: crate::Observer,
+    {
+        Instrumented::new(self, observer)
+    }
 
     // ===== section: pull =====
 
