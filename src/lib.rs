@@ -81,6 +81,24 @@
 //! [`Seq::batched_timeout`] also flushes a partial batch once its first
 //! element has waited long enough.
 //!
+//! # Time, cancellation and observation
+//!
+//! [`Seq::heartbeat`] reports a quiet source: it yields
+//! [`Beat::Idle`] once per full period of silence, and never
+//! ends the sequence. [`Seq::timeout`] ends a sequence with
+//! [`Error::Timeout`] after the first late element; [`Seq::with_cancel`]
+//! ends it within one element or one pending await once a
+//! `tokio_util::sync::CancellationToken` fires (Go's `context.Context`).
+//! Their `try_` forms do the same on fallible sequences, ending with the
+//! error converted into the sequence's own error type. Each of them stops
+//! the producer, so its cleanup runs.
+//!
+//! [`Seq::instrumented`] reports each iteration to an [`Observer`]: start,
+//! items, and the end with its [`Outcome`] (exhausted, broke early,
+//! cancelled, panicked), the element count and the duration. [`Stats`]
+//! keeps those counts in atomics, including a live `active` gauge: a number
+//! that does not return to zero is a leaked iteration.
+//!
 //! # Remote sources
 //!
 //! [`seq::paginate`] turns a page-fetching function into a lazy sequence of
@@ -147,6 +165,20 @@
 //! captured by `pull`/`pull_on`, which drives the stop to completion and
 //! ends. That is why the sequence must be `Send + 'static` and why `pull`
 //! needs a runtime.
+//!
+//! # Crate features
+//!
+//! - `tracing`: [`TracingObserver`], an [`Observer`] that records one
+//!   `seqflow.iteration` span per iteration of an instrumented sequence
+//!   (fields `name`, `items`, `duration`, `outcome`); never a span per
+//!   element.
+//! - `metrics`: [`MetricsObserver`], which reports
+//!   `seqflow_iterations_started_total`, `seqflow_iterations_ended_total`
+//!   (by `outcome`), `seqflow_iterations_active`, `seqflow_items_total` and
+//!   `seqflow_iteration_duration_seconds` through the `metrics` facade,
+//!   labelled by `name`.
+//!
+//! Without either feature, [`Stats`] keeps the same counts in atomics.
 //!
 //! # Rust version
 //!
