@@ -73,6 +73,7 @@ pub use self::unfold::{Unfold, unfold};
 
 // --- section: more-shaping ---
 mod chain;
+mod concurrent;
 mod dedup;
 mod dedup_by_key;
 mod enumerate;
@@ -81,6 +82,10 @@ mod flat_map;
 mod flatten;
 mod keys;
 mod map2;
+mod map_concurrent;
+mod map_unordered;
+mod merge;
+mod merge_all;
 mod scan;
 mod step_by;
 mod values;
@@ -94,7 +99,11 @@ pub use self::enumerate::Enumerate;
 pub use self::flat_map::FlatMap;
 pub use self::flatten::Flatten;
 pub use self::keys::Keys;
+pub use self::map_concurrent::MapConcurrent;
+pub use self::map_unordered::MapUnordered;
 pub use self::map2::Map2;
+pub use self::merge::{Merge, merge};
+pub use self::merge_all::{MergeAll, merge_all};
 pub use self::scan::Scan;
 pub use self::step_by::StepBy;
 pub use self::values::Values;
@@ -741,6 +750,176 @@ pub trait Seq {
         F: FnMut(K, V) -> (K2, V2),
     {
         Map2::new(self, f)
+    }
+
+    /// Maps each element to a future and runs up to `limit` of them at
+    /// once, yielding their outputs in the order of the elements, like
+    /// futures' `StreamExt::buffered`.
+    ///
+    /// The futures are polled inline on the consumer's task: no task is
+    /// spawned, no runtime is needed, and they need not be `Send`. They
+    /// make progress while the consumer polls the sequence (their timers
+    /// and I/O run meanwhile). An element is asked of the producer only when
+    /// one of the `limit` slots is free. A future that finishes before the
+    /// ones ahead of it keeps its slot until they have been delivered; use
+    /// [`map_unordered`](Seq::map_unordered) to deliver in completion order.
+    ///
+    /// When the consumer stops, the futures in flight are dropped (their
+    /// outputs are lost) and the producer is stopped; its cleanup runs. A
+    /// panic in `f` or in a future unwinds out of the consumer's poll.
+    ///
+    /// Item type is `Fut::Output`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).map_concurrent(0, |x| async move { x }); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::{Instant, sleep};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = Instant::now();
+    /// let doubled: Vec<u64> = seq::iter([30, 10, 20])
+    ///     .map_concurrent(3, |ms| async move {
+    ///         sleep(Duration::from_millis(ms)).await;
+    ///         ms * 2
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(doubled, [60, 20, 40]); // the order of the elements
+    /// assert_eq!(start.elapsed(), Duration::from_millis(30)); // not 60: concurrently
+    /// # }
+    /// ```
+    #[track_caller]
+    fn map_concurrent<F, Fut>(self, limit: usize, f: F) -> MapConcurrent<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future,
+    {
+        assert!(limit > 0, "`map_concurrent` limit must be non-zero");
+        MapConcurrent::new(self, limit, f)
+    }
+
+    /// Maps each element to a future and runs up to `limit` of them at
+    /// once, yielding their outputs as they complete, like futures'
+    /// `StreamExt::buffer_unordered`.
+    ///
+    /// As [`map_concurrent`](Seq::map_concurrent), but an output is
+    /// delivered as soon as its future completes, and its slot is free for
+    /// the next element at once.
+    ///
+    /// When the consumer stops, the futures in flight are dropped (their
+    /// outputs are lost) and the producer is stopped; its cleanup runs. A
+    /// panic in `f` or in a future unwinds out of the consumer's poll.
+    ///
+    /// Item type is `Fut::Output`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).map_unordered(0, |x| async move { x }); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::sleep;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let doubled: Vec<u64> = seq::iter([30, 10, 20])
+    ///     .map_unordered(3, |ms| async move {
+    ///         sleep(Duration::from_millis(ms)).await;
+    ///         ms * 2
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(doubled, [20, 40, 60]); // the order of completion
+    /// # }
+    /// ```
+    #[track_caller]
+    fn map_unordered<F, Fut>(self, limit: usize, f: F) -> MapUnordered<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future,
+    {
+        assert!(limit > 0, "`map_unordered` limit must be non-zero");
+        MapUnordered::new(self, limit, f)
+    }
+
+    /// Interleaves `self` and `other` by arrival: each element is delivered
+    /// as soon as either producer yields it.
+    ///
+    /// Both sequences are polled concurrently, inline on the consumer's
+    /// task: no task is spawned, no runtime is needed, and neither needs to
+    /// be `Send`. The side polled first alternates from poll to poll, so a
+    /// side that is always ready cannot starve the other. The merged
+    /// sequence ends when both have ended.
+    ///
+    /// When the consumer stops, both producers are stopped together: each
+    /// pending `yield_` resolves to `false`, and the stop completes once
+    /// both producers have returned (their cleanup done). A panic in either
+    /// unwinds out of the consumer's poll. Errors are elements like any
+    /// other: each `Err` is delivered where it arrives.
+    ///
+    /// [`seq::merge`](merge) is the same as a function;
+    /// [`seq::merge_all`](merge_all) merges any number of sequences.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// fn ticks(name: &'static str, every_ms: u64, n: usize) -> impl Seq<Item = &'static str> {
+    ///     seq::from_fn(move |mut y: Yield<&'static str>| async move {
+    ///         for _ in 0..n {
+    ///             tokio::time::sleep(Duration::from_millis(every_ms)).await;
+    ///             if !y.yield_(name).await {
+    ///                 return;
+    ///             }
+    ///         }
+    ///     })
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // "fast" at 10, 20 and 30 ms; "slow" at 25 ms.
+    /// let got: Vec<_> = ticks("fast", 10, 3).merge(ticks("slow", 25, 1)).collect().await;
+    /// assert_eq!(got, ["fast", "fast", "slow", "fast"]);
+    /// # }
+    /// ```
+    fn merge<U>(self, other: U) -> Merge<Self, U>
+    where
+        Self: Sized,
+        U: Seq<Item = Self::Item>,
+    {
+        Merge::new(self, other)
     }
 
     // ===== section: remote =====
