@@ -73,6 +73,7 @@ pub use self::unfold::{Unfold, unfold};
 
 // --- section: more-shaping ---
 mod chain;
+mod collect_at_most;
 mod concurrent;
 mod dedup;
 mod dedup_by_key;
@@ -93,6 +94,7 @@ mod windows;
 mod zip;
 
 pub use self::chain::Chain;
+pub use self::collect_at_most::CollectAtMost;
 pub use self::dedup::Dedup;
 pub use self::dedup_by_key::DedupByKey;
 pub use self::enumerate::Enumerate;
@@ -920,6 +922,49 @@ pub trait Seq {
         U: Seq<Item = Self::Item>,
     {
         Merge::new(self, other)
+    }
+
+    /// Collects every element, like [`collect`](Seq::collect), but fails
+    /// rather than grow past `max` elements: a guard against materialising
+    /// a sequence that turns out to be unbounded.
+    ///
+    /// A sequence of at most `max` elements is collected whole. When
+    /// element `max + 1` arrives, the producer is stopped (its pending
+    /// `yield_` resolves to `false` and its cleanup runs); that element and
+    /// the ones collected are dropped, and the result is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooMany`](crate::Error::TooMany) if the sequence has more
+    /// than `max` elements.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is not cancel safe: if the future is dropped before it
+    /// completes, **the elements collected so far are lost** and the
+    /// producer is dropped without its async cleanup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Error, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let small: Result<Vec<_>, _> = seq::iter(0..3).collect_at_most(3).await;
+    /// assert_eq!(small, Ok(vec![0, 1, 2]));
+    ///
+    /// let endless = seq::repeat_with(|| 0u8);
+    /// let res: Result<Vec<_>, _> = endless.collect_at_most(1000).await;
+    /// assert_eq!(res, Err(Error::TooMany { max: 1000 }));
+    /// # }
+    /// ```
+    fn collect_at_most<C>(self, max: usize) -> CollectAtMost<Self, C>
+    where
+        Self: Sized,
+        C: Default + Extend<Self::Item>,
+    {
+        CollectAtMost::new(self, max)
     }
 
     // ===== section: remote =====
