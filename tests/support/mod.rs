@@ -164,3 +164,31 @@ where
     }
     out
 }
+
+/// A producer named `name` that yields `items`, really suspending before
+/// each one, and logs `"{name} start"`, `"{name} yield {v} -> {more}"` and,
+/// after an async step, `"{name} cleanup"`.
+pub fn logged_source<T>(
+    name: &'static str,
+    items: Vec<T>,
+    log: &Log,
+) -> impl seqflow::Seq<Item = T> + Clone + Send + 'static + use<T>
+where
+    T: Clone + std::fmt::Debug + Send + 'static,
+{
+    let log = log.clone();
+    seqflow::seq::from_fn(move |mut y: seqflow::Yield<T>| async move {
+        log.push(format!("{name} start"));
+        for item in items {
+            PendingOnce::new().await;
+            let shown = format!("{item:?}");
+            let more = y.yield_(item).await;
+            log.push(format!("{name} yield {shown} -> {more}"));
+            if !more {
+                break;
+            }
+        }
+        PendingOnce::new().await; // async cleanup
+        log.push(format!("{name} cleanup"));
+    })
+}
