@@ -321,7 +321,8 @@ proptest! {
     #[test]
     fn contract_18_flatten_agrees_with_std((v, p) in items_and_pauses(), brk in 0usize..45) {
         let inner_items = |x: i32| (0..x.rem_euclid(4)).collect::<Vec<i32>>();
-        let expect: Vec<i32> = v.iter().map(|&x| inner_items(x)).flatten().collect();
+        let nested: Vec<Vec<i32>> = v.iter().map(|&x| inner_items(x)).collect();
+        let expect: Vec<i32> = nested.into_iter().flatten().collect();
         let inners = Probe::default();
         let pages: Vec<_> = v.iter().map(|&x| inners.source(&inner_items(x), &[false, true])).collect();
 
@@ -337,7 +338,10 @@ proptest! {
         prop_assert_eq!(&got[..], &expect[..expect.len().min(brk + 1)]);
         outer.check_cleaned()?;
         inners.check_cleaned()?;
-        let pulls = std_pulls(&v, brk + 1, |it| Box::new(it.map(inner_items).flatten()));
+        let pulls = std_pulls(&v, brk + 1, |it| {
+            let pages = it.map(inner_items);
+            Box::new(pages.flatten())
+        });
         prop_assert_eq!(outer.yielded(), pulls);
     }
 

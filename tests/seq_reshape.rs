@@ -228,6 +228,12 @@ async fn windows_forward_the_stop() {
     assert!(log.contains("s cleanup"));
 }
 
+#[tokio::test]
+async fn windows_larger_than_the_sequence_yield_nothing_and_allocate_only_what_arrives() {
+    let got: Vec<Vec<u8>> = seq::iter([1, 2, 3]).windows(usize::MAX).collect().await;
+    assert!(got.is_empty());
+}
+
 #[test]
 fn windows_zero_panics_at_the_callers_location() {
     let (msg, file) = panic_message_and_location(|| {

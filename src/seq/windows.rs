@@ -25,10 +25,12 @@ impl<S: Seq> Windows<S> {
     /// `size` is checked by [`Seq::windows`].
     pub(crate) fn new(seq: S, size: usize) -> Self {
         debug_assert!(size > 0);
+        // Grown on demand: building the adapter allocates nothing, and a
+        // huge `size` on a short sequence costs only what arrives.
         Windows {
             seq,
             size,
-            window: VecDeque::with_capacity(size),
+            window: VecDeque::new(),
         }
     }
 }
