@@ -23,4 +23,11 @@ pub enum Error {
     /// An element did not arrive within the per-element timeout.
     #[error("sequence element timed out")]
     Timeout,
+    /// A bounded collection ([`Seq::collect_at_most`](crate::Seq::collect_at_most))
+    /// met more elements than its limit.
+    #[error("sequence has more than {max} elements")]
+    TooMany {
+        /// The limit that was exceeded.
+        max: usize,
+    },
 }

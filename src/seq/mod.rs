@@ -106,6 +106,45 @@ pub use self::with_cancel::WithCancel;
 // --- section: pull ---
 
 // --- section: more-shaping ---
+mod chain;
+mod collect_at_most;
+mod concurrent;
+mod dedup;
+mod dedup_by_key;
+mod enumerate;
+mod flat;
+mod flat_map;
+mod flatten;
+mod keys;
+mod map2;
+mod map_concurrent;
+mod map_unordered;
+mod merge;
+mod merge_all;
+mod scan;
+mod step_by;
+mod values;
+mod windows;
+mod zip;
+
+pub use self::chain::Chain;
+pub use self::collect_at_most::CollectAtMost;
+pub use self::dedup::Dedup;
+pub use self::dedup_by_key::DedupByKey;
+pub use self::enumerate::Enumerate;
+pub use self::flat_map::FlatMap;
+pub use self::flatten::Flatten;
+pub use self::keys::Keys;
+pub use self::map_concurrent::MapConcurrent;
+pub use self::map_unordered::MapUnordered;
+pub use self::map2::Map2;
+pub use self::merge::{Merge, merge};
+pub use self::merge_all::{MergeAll, merge_all};
+pub use self::scan::Scan;
+pub use self::step_by::StepBy;
+pub use self::values::Values;
+pub use self::windows::Windows;
+pub use self::zip::Zip;
 
 // --- section: remote ---
 mod paginate;
@@ -1076,6 +1115,626 @@ pub trait Seq {
     // ===== section: pull =====
 
     // ===== section: more-shaping =====
+    /// Pairs each element with its index, counting from 0, like
+    /// [`Iterator::enumerate`]: a [`Seq2`] of `(usize, T)`.
+    ///
+    /// Item type is `(usize, Self::Item)`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let lines: Vec<_> = seq::iter(["fn", "main"]).enumerate().collect().await;
+    /// assert_eq!(lines, [(0, "fn"), (1, "main")]);
+    /// # }
+    /// ```
+    fn enumerate(self) -> Enumerate<Self>
+    where
+        Self: Sized,
+    {
+        Enumerate::new(self)
+    }
+
+    /// Yields every element of `self`, then every element of `other`, like
+    /// [`Iterator::chain`].
+    ///
+    /// `other` starts only once `self`'s producer has returned (its cleanup
+    /// done), so at most one of the two producers runs at a time. When the
+    /// consumer stops, the running producer is stopped (its pending `yield_`
+    /// resolves to `false` and its cleanup runs); an `other` that has not
+    /// started never starts.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let v: Vec<_> = seq::iter([1, 2]).chain(seq::once(3)).collect().await;
+    /// assert_eq!(v, [1, 2, 3]);
+    /// # }
+    /// ```
+    fn chain<U>(self, other: U) -> Chain<Self, U>
+    where
+        Self: Sized,
+        U: Seq<Item = Self::Item>,
+    {
+        Chain::new(self, other)
+    }
+
+    /// Pairs the elements of `self` and `other` in lockstep, like
+    /// [`Iterator::zip`].
+    ///
+    /// For each pair it asks `self` for an element, then `other`. When
+    /// either ends, the other is stopped (its pending `yield_` resolves to
+    /// `false` and its cleanup runs) before the zipped sequence ends; an
+    /// element of `self` left without a partner is dropped. When the
+    /// consumer stops, both producers are stopped together, and the stop
+    /// completes once both have returned.
+    ///
+    /// Item type is `(Self::Item, U::Item)`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let closed = Arc::new(AtomicBool::new(false));
+    /// let ids = seq::from_fn({
+    ///     let closed = closed.clone();
+    ///     |mut y: Yield<u32>| async move {
+    ///         let mut id = 100;
+    ///         while y.yield_(id).await {
+    ///             id += 1;
+    ///         }
+    ///         closed.store(true, Ordering::SeqCst); // runs when `zip` stops it
+    ///     }
+    /// });
+    /// let named: Vec<_> = seq::iter(["ann", "bob"]).zip(ids).collect().await;
+    /// assert_eq!(named, [("ann", 100), ("bob", 101)]);
+    /// assert!(closed.load(Ordering::SeqCst));
+    /// # }
+    /// ```
+    fn zip<U>(self, other: U) -> Zip<Self, U>
+    where
+        Self: Sized,
+        U: Seq,
+    {
+        Zip::new(self, other)
+    }
+
+    /// Maps each element to a sequence and yields the elements of each in
+    /// turn, like [`Iterator::flat_map`].
+    ///
+    /// `f` is called for the next element of `self` only once the current
+    /// inner sequence has ended (its producer returned). When the consumer
+    /// stops in the middle of an inner sequence, that inner sequence is
+    /// stopped first, then `self`: innermost cleanup first, as nested
+    /// `range` loops in Go unwind.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let v: Vec<_> = seq::iter(1..=3).flat_map(|n| seq::iter(0..n)).collect().await;
+    /// assert_eq!(v, [0, 0, 1, 0, 1, 2]);
+    /// # }
+    /// ```
+    fn flat_map<U, F>(self, f: F) -> FlatMap<Self, F, U>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> U,
+        U: Seq,
+    {
+        FlatMap::new(self, f)
+    }
+
+    /// Runs each sequence that `self` yields, in turn, and yields their
+    /// elements, like [`Iterator::flatten`].
+    ///
+    /// The next inner sequence is taken from `self` only once the current
+    /// one has ended. When the consumer stops, the current inner sequence
+    /// is stopped first, then `self`, as for [`flat_map`](Seq::flat_map).
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pages = seq::iter([seq::iter(vec![1, 2]), seq::iter(vec![]), seq::iter(vec![3])]);
+    /// assert_eq!(pages.flatten().collect::<Vec<_>>().await, [1, 2, 3]);
+    /// # }
+    /// ```
+    fn flatten(self) -> Flatten<Self>
+    where
+        Self: Sized,
+        Self::Item: Seq,
+    {
+        Flatten::new(self)
+    }
+
+    /// Threads a state through the elements, like [`Iterator::scan`]: `f`
+    /// gets the state and an element and returns `Some(output)` to go on or
+    /// `None` to end.
+    ///
+    /// When `f` returns `None`, the producer is stopped (its pending
+    /// `yield_` resolves to `false` and its cleanup runs) before the
+    /// sequence ends; `f` is not called again.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // Running totals, until the total passes 5.
+    /// let totals: Vec<i32> = seq::iter([1, 2, 3, 4])
+    ///     .scan(0, |total, x| {
+    ///         *total += x;
+    ///         (*total <= 5).then_some(*total)
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(totals, [1, 3]);
+    /// # }
+    /// ```
+    fn scan<St, B, F>(self, initial_state: St, f: F) -> Scan<Self, St, F>
+    where
+        Self: Sized,
+        F: FnMut(&mut St, Self::Item) -> Option<B>,
+    {
+        Scan::new(self, initial_state, f)
+    }
+
+    /// Removes consecutive repeated elements, like [`Vec::dedup`]: of a run
+    /// of equal elements, only the first is delivered.
+    ///
+    /// Each element is delivered as soon as it arrives, so the sequence
+    /// keeps a clone of the last one to compare the next with (hence
+    /// `Clone`). To compare by a cheaper key, use
+    /// [`dedup_by_key`](Seq::dedup_by_key).
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let v: Vec<_> = seq::iter([1, 1, 2, 2, 2, 1, 3]).dedup().collect().await;
+    /// assert_eq!(v, [1, 2, 1, 3]);
+    /// # }
+    /// ```
+    fn dedup(self) -> Dedup<Self>
+    where
+        Self: Sized,
+        Self::Item: PartialEq + Clone,
+    {
+        Dedup::new(self)
+    }
+
+    /// Removes consecutive elements whose key equals the key of the element
+    /// before them, like [`Vec::dedup_by_key`].
+    ///
+    /// `f` computes each element's key; the sequence keeps the last key.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let readings = seq::iter([(1, "ok"), (2, "ok"), (3, "down"), (4, "ok")]);
+    /// let changes: Vec<_> = readings.dedup_by_key(|(_, status)| *status).collect().await;
+    /// assert_eq!(changes, [(1, "ok"), (3, "down"), (4, "ok")]);
+    /// # }
+    /// ```
+    fn dedup_by_key<K, F>(self, f: F) -> DedupByKey<Self, F, K>
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> K,
+        K: PartialEq,
+    {
+        DedupByKey::new(self, f)
+    }
+
+    /// Yields the first element, then every `step`-th, like
+    /// [`Iterator::step_by`].
+    ///
+    /// The elements in between are asked of the producer only when the next
+    /// element to deliver is wanted: a consumer that stops after an element
+    /// never causes the ones after it to be produced.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `step` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).step_by(0); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let v: Vec<_> = seq::iter(0..10).step_by(4).collect().await;
+    /// assert_eq!(v, [0, 4, 8]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn step_by(self, step: usize) -> StepBy<Self>
+    where
+        Self: Sized,
+    {
+        assert!(step > 0, "`step_by` step must be non-zero");
+        StepBy::new(self, step)
+    }
+
+    /// Yields every window of `size` consecutive elements, overlapping, as
+    /// a fresh `Vec`, like [`slice::windows`].
+    ///
+    /// The first window is delivered once `size` elements have arrived,
+    /// then one per element; a sequence shorter than `size` yields none.
+    /// The sequence keeps the last `size` elements and clones them into
+    /// each window (hence `Clone`). For non-overlapping chunks, use
+    /// `batched`.
+    ///
+    /// Item type is `Vec<Self::Item>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `size` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).windows(0); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pairs: Vec<Vec<i32>> = seq::iter([1, 2, 3, 4]).windows(2).collect().await;
+    /// assert_eq!(pairs, [[1, 2], [2, 3], [3, 4]]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn windows(self, size: usize) -> Windows<Self>
+    where
+        Self: Sized,
+        Self::Item: Clone,
+    {
+        assert!(size > 0, "`windows` size must be non-zero");
+        Windows::new(self, size)
+    }
+
+    /// Yields the first half of each pair of a [`Seq2`]: Go's `xiter.Keys`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let ages = seq::iter([("ann", 31), ("bob", 27)]);
+    /// assert_eq!(ages.keys().collect::<Vec<_>>().await, ["ann", "bob"]);
+    /// # }
+    /// ```
+    fn keys<K, V>(self) -> Keys<Self>
+    where
+        Self: Sized + Seq<Item = (K, V)>,
+    {
+        Keys::new(self)
+    }
+
+    /// Yields the second half of each pair of a [`Seq2`]: Go's
+    /// `xiter.Values`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let ages = seq::iter([("ann", 31), ("bob", 27)]);
+    /// assert_eq!(ages.values().collect::<Vec<_>>().await, [31, 27]);
+    /// # }
+    /// ```
+    fn values<K, V>(self) -> Values<Self>
+    where
+        Self: Sized + Seq<Item = (K, V)>,
+    {
+        Values::new(self)
+    }
+
+    /// Maps each pair of a [`Seq2`] to a new pair: Go's `xiter.Map2`.
+    ///
+    /// `f` takes the two halves as two arguments and returns a pair, so the
+    /// result is a [`Seq2`] again.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let ages = seq::iter([("ann", 31), ("bob", 27)]);
+    /// let next_year: Vec<_> = ages.map2(|name, age| (name.len(), age + 1)).collect().await;
+    /// assert_eq!(next_year, [(3, 32), (3, 28)]);
+    /// # }
+    /// ```
+    fn map2<K, V, K2, V2, F>(self, f: F) -> Map2<Self, F>
+    where
+        Self: Sized + Seq<Item = (K, V)>,
+        F: FnMut(K, V) -> (K2, V2),
+    {
+        Map2::new(self, f)
+    }
+
+    /// Maps each element to a future and runs up to `limit` of them at
+    /// once, yielding their outputs in the order of the elements, like
+    /// futures' `StreamExt::buffered`.
+    ///
+    /// The futures are polled inline on the consumer's task: no task is
+    /// spawned, no runtime is needed, and they need not be `Send`. They
+    /// make progress while the consumer polls the sequence (their timers
+    /// and I/O run meanwhile). An element is asked of the producer only when
+    /// one of the `limit` slots is free. A future that finishes before the
+    /// ones ahead of it keeps its slot until they have been delivered; use
+    /// [`map_unordered`](Seq::map_unordered) to deliver in completion order.
+    ///
+    /// When the consumer stops, the futures in flight are dropped (their
+    /// outputs are lost) and the producer is stopped; its cleanup runs. A
+    /// panic in `f` or in a future unwinds out of the consumer's poll.
+    ///
+    /// Item type is `Fut::Output`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).map_concurrent(0, |x| async move { x }); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::{Instant, sleep};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = Instant::now();
+    /// let doubled: Vec<u64> = seq::iter([30, 10, 20])
+    ///     .map_concurrent(3, |ms| async move {
+    ///         sleep(Duration::from_millis(ms)).await;
+    ///         ms * 2
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(doubled, [60, 20, 40]); // the order of the elements
+    /// assert_eq!(start.elapsed(), Duration::from_millis(30)); // not 60: concurrently
+    /// # }
+    /// ```
+    #[track_caller]
+    fn map_concurrent<F, Fut>(self, limit: usize, f: F) -> MapConcurrent<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future,
+    {
+        assert!(limit > 0, "`map_concurrent` limit must be non-zero");
+        MapConcurrent::new(self, limit, f)
+    }
+
+    /// Maps each element to a future and runs up to `limit` of them at
+    /// once, yielding their outputs as they complete, like futures'
+    /// `StreamExt::buffer_unordered`.
+    ///
+    /// As [`map_concurrent`](Seq::map_concurrent), but an output is
+    /// delivered as soon as its future completes, and its slot is free for
+    /// the next element at once.
+    ///
+    /// When the consumer stops, the futures in flight are dropped (their
+    /// outputs are lost) and the producer is stopped; its cleanup runs. A
+    /// panic in `f` or in a future unwinds out of the consumer's poll.
+    ///
+    /// Item type is `Fut::Output`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).map_unordered(0, |x| async move { x }); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::sleep;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let doubled: Vec<u64> = seq::iter([30, 10, 20])
+    ///     .map_unordered(3, |ms| async move {
+    ///         sleep(Duration::from_millis(ms)).await;
+    ///         ms * 2
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(doubled, [20, 40, 60]); // the order of completion
+    /// # }
+    /// ```
+    #[track_caller]
+    fn map_unordered<F, Fut>(self, limit: usize, f: F) -> MapUnordered<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future,
+    {
+        assert!(limit > 0, "`map_unordered` limit must be non-zero");
+        MapUnordered::new(self, limit, f)
+    }
+
+    /// Interleaves `self` and `other` by arrival: each element is delivered
+    /// as soon as either producer yields it.
+    ///
+    /// Both sequences are polled concurrently, inline on the consumer's
+    /// task: no task is spawned, no runtime is needed, and neither needs to
+    /// be `Send`. The side polled first alternates from poll to poll, so a
+    /// side that is always ready cannot starve the other. The merged
+    /// sequence ends when both have ended.
+    ///
+    /// When the consumer stops, both producers are stopped together: each
+    /// pending `yield_` resolves to `false`, and the stop completes once
+    /// both producers have returned (their cleanup done). A panic in either
+    /// unwinds out of the consumer's poll. Errors are elements like any
+    /// other: each `Err` is delivered where it arrives.
+    ///
+    /// [`seq::merge`](merge) is the same as a function;
+    /// [`seq::merge_all`](merge_all) merges any number of sequences.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// fn ticks(name: &'static str, every_ms: u64, n: usize) -> impl Seq<Item = &'static str> {
+    ///     seq::from_fn(move |mut y: Yield<&'static str>| async move {
+    ///         for _ in 0..n {
+    ///             tokio::time::sleep(Duration::from_millis(every_ms)).await;
+    ///             if !y.yield_(name).await {
+    ///                 return;
+    ///             }
+    ///         }
+    ///     })
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // "fast" at 10, 20 and 30 ms; "slow" at 25 ms.
+    /// let got: Vec<_> = ticks("fast", 10, 3).merge(ticks("slow", 25, 1)).collect().await;
+    /// assert_eq!(got, ["fast", "fast", "slow", "fast"]);
+    /// # }
+    /// ```
+    fn merge<U>(self, other: U) -> Merge<Self, U>
+    where
+        Self: Sized,
+        U: Seq<Item = Self::Item>,
+    {
+        Merge::new(self, other)
+    }
+
+    /// Collects every element, like [`collect`](Seq::collect), but fails
+    /// rather than grow past `max` elements: a guard against materialising
+    /// a sequence that turns out to be unbounded.
+    ///
+    /// A sequence of at most `max` elements is collected whole. When
+    /// element `max + 1` arrives, the producer is stopped (its pending
+    /// `yield_` resolves to `false` and its cleanup runs); that element and
+    /// the ones collected are dropped, and the result is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooMany`](crate::Error::TooMany) if the sequence has more
+    /// than `max` elements.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is not cancel safe: if the future is dropped before it
+    /// completes, **the elements collected so far are lost** and the
+    /// producer is dropped without its async cleanup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Error, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let small: Result<Vec<_>, _> = seq::iter(0..3).collect_at_most(3).await;
+    /// assert_eq!(small, Ok(vec![0, 1, 2]));
+    ///
+    /// let endless = seq::repeat_with(|| 0u8);
+    /// let res: Result<Vec<_>, _> = endless.collect_at_most(1000).await;
+    /// assert_eq!(res, Err(Error::TooMany { max: 1000 }));
+    /// # }
+    /// ```
+    fn collect_at_most<C>(self, max: usize) -> CollectAtMost<Self, C>
+    where
+        Self: Sized,
+        C: Default + Extend<Self::Item>,
+    {
+        CollectAtMost::new(self, max)
+    }
 
     // ===== section: remote =====
 

@@ -192,3 +192,62 @@ pub async fn settle_tasks_patiently(expected: usize) -> usize {
     }
     alive_tasks()
 }
+
+/// A producer named `name` that yields `items`, really suspending before
+/// each one, and logs `"{name} start"`, `"{name} yield {v} -> {more}"` and,
+/// after an async step, `"{name} cleanup"`.
+pub fn logged_source<T>(
+    name: &'static str,
+    items: Vec<T>,
+    log: &Log,
+) -> impl seqflow::Seq<Item = T> + Clone + Send + 'static + use<T>
+where
+    T: Clone + std::fmt::Debug + Send + 'static,
+{
+    let log = log.clone();
+    seqflow::seq::from_fn(move |mut y: seqflow::Yield<T>| async move {
+        log.push(format!("{name} start"));
+        for item in items {
+            PendingOnce::new().await;
+            let shown = format!("{item:?}");
+            let more = y.yield_(item).await;
+            log.push(format!("{name} yield {shown} -> {more}"));
+            if !more {
+                break;
+            }
+        }
+        PendingOnce::new().await; // async cleanup
+        log.push(format!("{name} cleanup"));
+    })
+}
+
+/// Runs `f`, which must panic, and returns the panic's message and the file
+/// of its location (tokio-stream's `stream_panic.rs` pattern). The hook is
+/// process-wide, so it records only this thread's panic and passes the
+/// others on to the previous hook.
+pub fn panic_message_and_location(f: impl FnOnce() + std::panic::UnwindSafe) -> (String, String) {
+    use std::{panic, thread};
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let me = thread::current().id();
+    let file = Arc::new(Mutex::new(None::<String>));
+    let previous = Arc::new(panic::take_hook());
+    {
+        let file = file.clone();
+        let previous = previous.clone();
+        panic::set_hook(Box::new(move |info| {
+            if thread::current().id() == me {
+                *file.lock().unwrap() = info.location().map(|l| l.file().to_owned());
+            } else {
+                previous(info);
+            }
+        }));
+    }
+    let res = panic::catch_unwind(f);
+    drop(panic::take_hook()); // ours, which holds a clone of `previous`
+    let previous = Arc::into_inner(previous).expect("our hook was dropped");
+    panic::set_hook(previous);
+    let payload = res.expect_err("expected a panic");
+    let file = file.lock().unwrap().take().expect("the hook saw the panic");
+    (panic_message(&*payload), file)
+}
