@@ -65,7 +65,8 @@
 //! | `defer rows.Close()` in the iterator | cleanup after the producer's loop: it runs before the consumer resumes |
 //! | `iter.Pull(seq)` / `next()` / `stop()` | [`pull()`] / [`Pull::next`] / [`Pull::stop`] |
 //! | `iter.Pull2(seq2)` | [`pull2()`] |
-//! | `slices.Values(s)`, `slices.Collect(seq)` | [`seq::iter`], [`Seq::collect`] |
+//! | `slices.Values(s)`, `slices.Collect(seq)` | [`seq::iter`], [`Seq::collect`] (or [`Seq::collect_at_most`] to bound memory) |
+//! | `maps.Keys(m)`, `maps.Values(m)` on a `Seq2` | [`Seq::keys`], [`Seq::values`] |
 //! | `context.Context` cancellation | a `tokio_util::sync::CancellationToken` and `with_cancel` |
 //! | Google Cloud `iterator.Done`, `Pager` | `Pull::next` returning `None`; [`Pager`] |
 //! | a paginated REST client walking cursor tokens | [`seq::paginate`] |
@@ -79,7 +80,18 @@
 //! [`Seq::take_while`]) first stops its source and waits for the producer's
 //! cleanup. [`Seq::batched`] hands the consumer fresh `Vec`s;
 //! [`Seq::batched_timeout`] also flushes a partial batch once its first
-//! element has waited long enough.
+//! element has waited long enough. Adapters that combine sequences
+//! ([`Seq::chain`], [`Seq::zip`], [`Seq::flat_map`], [`Seq::merge`]) stop
+//! every producer they started, and wait for each cleanup, before they end.
+//!
+//! [`Seq::map_concurrent`] and [`Seq::map_unordered`] run up to `limit`
+//! futures at once; [`seq::merge`] and [`seq::merge_all`] interleave sources
+//! by arrival. None of them spawns a task: futures sit in a
+//! `FuturesOrdered`/`FuturesUnordered` bounded by `limit`, and sources are
+//! polled in rotation so that none starves, all inline on the consumer's
+//! task. They need no runtime and no `Send`, and cannot leak a task.
+//! Stopping drops in-flight futures, then stops every source together and
+//! completes once each producer has returned.
 //!
 //! # Time, cancellation and observation
 //!
