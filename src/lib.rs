@@ -103,6 +103,7 @@ pub use crate::yield_::{Yield, Yielding};
 // --- section: shaping ---
 
 // --- section: prefetch ---
+pub use crate::seq::Overflow;
 
 // --- section: control ---
 
