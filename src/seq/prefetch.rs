@@ -169,6 +169,35 @@ where
             stopping: false,
         };
     }
+
+    /// `poll_next` when not running: start, finish a stop, or stay ended.
+    #[cold]
+    fn poll_next_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        match self.state {
+            State::Idle { .. } => {
+                self.start();
+                Pin::new(self).poll_next(cx)
+            }
+            State::Running { stopping: true, .. } => {
+                // `poll_stop` was called: finish the stop, deliver nothing.
+                ready!(Pin::new(self).poll_stop(cx));
+                Poll::Ready(None)
+            }
+            State::Running { .. } | State::Done => Poll::Ready(None),
+        }
+    }
+
+    /// The producer ended: deliver the end, or resume its panic.
+    #[cold]
+    fn end(&mut self, end: Recv<S::Item>) -> Poll<Option<S::Item>> {
+        self.state = State::Done;
+        match end {
+            Recv::Item(_) => unreachable!("`end` is only given an end"),
+            Recv::Finished => Poll::Ready(None),
+            Recv::Panicked(payload) => resume_unwind(payload),
+            Recv::Abandoned => panic!("{ABANDONED}"),
+        }
+    }
 }
 
 impl<S> Seq for Prefetch<S>
@@ -178,38 +207,22 @@ where
 {
     type Item = S::Item;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let this = self.get_mut();
-        match this.state {
-            State::Idle { .. } => this.start(),
-            State::Running { stopping: true, .. } => {
-                // `poll_stop` was called: finish the stop, deliver nothing.
-                ready!(Pin::new(&mut *this).poll_stop(cx));
-                return Poll::Ready(None);
-            }
-            State::Running { .. } => {}
-            State::Done => return Poll::Ready(None),
-        }
-        let State::Running { rx, .. } = &mut this.state else {
-            unreachable!("started above");
+        let State::Running {
+            rx,
+            stopping: false,
+        } = &mut this.state
+        else {
+            return this.poll_next_cold(cx);
         };
         match ready!(rx.poll_recv(cx)) {
             Recv::Item(item) => {
                 this.delivered += 1;
                 Poll::Ready(Some(item))
             }
-            Recv::Finished => {
-                this.state = State::Done;
-                Poll::Ready(None)
-            }
-            Recv::Panicked(payload) => {
-                this.state = State::Done;
-                resume_unwind(payload)
-            }
-            Recv::Abandoned => {
-                this.state = State::Done;
-                panic!("{ABANDONED}")
-            }
+            end => this.end(end),
         }
     }
 

@@ -164,3 +164,16 @@ where
     }
     out
 }
+
+/// Like [`settle_tasks`], but keeps waiting, in 1 ms sleeps up to `max` of
+/// real time, for the count to fall back to `expected`. On a multi-thread
+/// runtime a worker releases a finished task a moment after its last poll
+/// returned, which a loaded machine can stretch past `settle_tasks`' yields.
+pub async fn settle_tasks_within(expected: usize, max: std::time::Duration) -> usize {
+    let start = std::time::Instant::now();
+    settle_tasks(expected).await;
+    while alive_tasks() != expected && start.elapsed() < max {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    alive_tasks()
+}

@@ -148,7 +148,8 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         link: link.clone(),
         chunk: VecDeque::new(),
         chunk_size: chunk,
-        credit: if suspend { n } else { 0 },
+        // A drop policy never waits: its credit never runs out.
+        credit: if suspend { n } else { usize::MAX },
         capacity: n,
         overflow,
         spread,
@@ -175,7 +176,7 @@ pub(crate) struct Sender<T> {
     /// Elements produced but not yet published.
     chunk: VecDeque<T>,
     chunk_size: usize,
-    /// Credits in hand (`Overflow::Suspend` only).
+    /// Credits in hand (`usize::MAX` under a drop policy).
     credit: usize,
     capacity: usize,
     overflow: Overflow,
@@ -187,11 +188,19 @@ impl<T> Sender<T> {
     /// Ready when the producer may produce one more element; pending (the
     /// task is woken when credit comes back) when `n` elements are ahead of
     /// the consumer. Never pending with a drop policy.
+    #[inline]
     pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
-        if self.credit > 0 || self.overflow != Overflow::Suspend {
+        if self.credit > 0 {
             return Poll::Ready(Ok(()));
         }
-        // Out of credit: the last `send` published the chunk.
+        self.poll_credit(cx)
+    }
+
+    /// Out of credit: the last `send` published the chunk. Takes the credit
+    /// returned meanwhile, or parks until some comes back.
+    #[cold]
+    #[inline(never)]
+    fn poll_credit(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
         debug_assert!(self.chunk.is_empty());
         let mut shared = lock(&self.link);
         if shared.stopped {
@@ -207,21 +216,23 @@ impl<T> Sender<T> {
     }
 
     /// Hands one element over; call only after `poll_ready` was ready.
+    #[inline]
     pub(crate) fn send(&mut self, item: T) -> Flow {
         if self.overflow != Overflow::Suspend {
             return self.send_dropping(item);
         }
         self.credit -= 1;
         self.chunk.push_back(item);
-        if self.chunk.len() >= self.chunk_size || self.credit == 0 {
-            self.flush()
-        } else {
+        if self.chunk.len() < self.chunk_size && self.credit > 0 {
             Flow::Continue
+        } else {
+            self.flush()
         }
     }
 
     /// `send` under a drop policy: publish at once, keeping at most
     /// `capacity` elements waiting.
+    #[inline(never)]
     fn send_dropping(&mut self, item: T) -> Flow {
         let mut shared = lock(&self.link);
         if shared.stopped {
@@ -247,6 +258,7 @@ impl<T> Sender<T> {
 
     /// Publishes the chunk under one lock, takes any credit returned
     /// meanwhile, and wakes the consumer if it is parked.
+    #[inline(never)]
     pub(crate) fn flush(&mut self) -> Flow {
         if self.chunk.is_empty() {
             return Flow::Continue;
@@ -377,7 +389,22 @@ impl<T> Receiver<T> {
     ///
     /// Must not be called after `poll_stop`; returns `Finished` once the
     /// end was received.
+    #[inline]
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
+        // The fast path: serve from the local queue, without a lock.
+        if self.unreleased < self.chunk {
+            if let Some(item) = self.local.pop_front() {
+                self.unreleased += usize::from(self.suspend);
+                return Poll::Ready(Recv::Item(item));
+            }
+        }
+        self.poll_recv_slow(cx)
+    }
+
+    /// Once per chunk: return credit, or take what was published.
+    #[cold]
+    #[inline(never)]
+    fn poll_recv_slow(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
         debug_assert!(!self.stopping, "poll_recv after poll_stop");
         if self.done {
             return Poll::Ready(Recv::Finished);
@@ -385,15 +412,14 @@ impl<T> Receiver<T> {
         // Return credit only for elements handed out by *earlier* calls: by
         // now the caller has taken them, so the producer never gets more
         // than `n` ahead of what the consumer has received.
-        if self.unreleased >= self.chunk && !self.local.is_empty() {
+        if !self.local.is_empty() {
             let mut shared = lock(&self.link);
             let producer = release(&mut self.unreleased, &mut shared);
             drop(shared);
             if self.wake_producer(producer, cx) {
                 return Poll::Pending;
             }
-        }
-        if let Some(item) = self.local.pop_front() {
+            let item = self.local.pop_front().expect("checked above");
             self.unreleased += usize::from(self.suspend);
             return Poll::Ready(Recv::Item(item));
         }
