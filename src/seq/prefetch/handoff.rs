@@ -49,6 +49,10 @@ use super::Overflow;
 /// A panic payload caught on the prefetch task.
 pub(crate) type Panic = Box<dyn Any + Send + 'static>;
 
+/// How many times in a row a side re-polls itself, on a multi-thread
+/// runtime, rather than park while its peer is busy.
+const SPINS: u32 = 256;
+
 /// The largest chunk, whatever the capacity: beyond this, chunking saves
 /// nothing measurable and only delays the first element.
 const MAX_CHUNK: usize = 64;
@@ -106,6 +110,8 @@ struct Shared<T> {
     /// The producer is parked until credit comes back (as opposed to parked
     /// in its own sequence, which only a stop needs to interrupt).
     producer_wants_credit: bool,
+    /// The producer is parked in its own sequence (waiting for I/O, say).
+    producer_in_seq: bool,
 }
 
 type Link<T> = Arc<Mutex<Shared<T>>>;
@@ -143,6 +149,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         consumer: None,
         producer: None,
         producer_wants_credit: false,
+        producer_in_seq: false,
     }));
     let tx = Sender {
         link: link.clone(),
@@ -153,6 +160,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         capacity: n,
         overflow,
         spread,
+        spins: 0,
         closed: false,
     };
     let rx = Receiver {
@@ -162,6 +170,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         chunk,
         suspend,
         spread,
+        spins: 0,
         stopping: false,
         done: false,
     };
@@ -181,6 +190,8 @@ pub(crate) struct Sender<T> {
     capacity: usize,
     overflow: Overflow,
     spread: bool,
+    /// Polls spent spinning for credit since credit last came.
+    spins: u32,
     closed: bool,
 }
 
@@ -206,9 +217,19 @@ impl<T> Sender<T> {
         if shared.stopped {
             return Poll::Ready(Err(Stopped));
         }
+        shared.producer_in_seq = false;
         self.credit = mem::take(&mut shared.credit);
         if self.credit > 0 {
+            self.spins = 0;
             return Poll::Ready(Ok(()));
+        }
+        if self.spread && shared.consumer.is_none() && self.spins < SPINS {
+            // The consumer is running and will return credit soon: waiting
+            // a moment is cheaper than a park and a cross-thread wake-up.
+            self.spins += 1;
+            drop(shared);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
         shared.producer_wants_credit = true;
         register(&mut shared.producer, cx);
@@ -271,6 +292,7 @@ impl<T> Sender<T> {
         }
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
+        shared.producer_in_seq = false;
         let consumer = shared.consumer.take();
         drop(shared);
         self.wake_consumer(consumer)
@@ -288,6 +310,7 @@ impl<T> Sender<T> {
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_wants_credit = false;
+        shared.producer_in_seq = true;
         register(&mut shared.producer, cx);
         let consumer = shared.consumer.take();
         drop(shared);
@@ -373,6 +396,8 @@ pub(crate) struct Receiver<T> {
     chunk: usize,
     suspend: bool,
     spread: bool,
+    /// Polls spent spinning for elements since elements last came.
+    spins: u32,
     /// `poll_stop` was called.
     stopping: bool,
     /// The end was observed: nothing is left to receive or wait for.
@@ -436,10 +461,22 @@ impl<T> Receiver<T> {
         let end = if self.local.is_empty() {
             let end = shared.end.take();
             if end.is_none() {
+                let producer_busy = !shared.producer_wants_credit && !shared.producer_in_seq;
+                if self.spread && producer_busy && self.spins < SPINS {
+                    // The producer is running and will publish soon: waiting
+                    // a moment is cheaper than a park and a cross-thread
+                    // wake-up.
+                    self.spins += 1;
+                    drop(shared);
+                    self.wake_producer(producer, cx);
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
                 register(&mut shared.consumer, cx);
             }
             end
         } else {
+            self.spins = 0;
             None
         };
         drop(shared);
@@ -686,10 +723,43 @@ mod tests {
     }
 
     #[test]
-    fn spreading_yields_after_waking_a_parked_peer() {
+    fn spreading_spins_while_the_peer_is_busy_then_parks() {
         let (mut tx, mut rx) = channel::<u32>(4, Overflow::Suspend, true);
-        assert_eq!(recv(&mut rx), Poll::Pending); // the consumer parks
+        // The producer is running: the consumer re-polls itself (it is
+        // not registered, so a publish wakes nobody)...
+        for _ in 0..SPINS {
+            assert_eq!(recv(&mut rx), Poll::Pending);
+            assert!(lock(&rx.link).consumer.is_none());
+        }
+        // ...then parks.
+        assert_eq!(recv(&mut rx), Poll::Pending);
+        assert!(lock(&rx.link).consumer.is_some());
+        // Waking a parked peer asks the waker to yield.
         assert_eq!(tx.send(0), Flow::Yield);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        assert_eq!(rx.spins, 0, "elements reset the spin count");
+    }
+
+    #[test]
+    fn spreading_parks_at_once_while_the_producer_waits_in_its_sequence() {
+        let (mut tx, mut rx) = channel::<u32>(4, Overflow::Suspend, true);
+        assert!(tx.park(&mut cx()).is_ok());
+        assert_eq!(recv(&mut rx), Poll::Pending);
+        assert!(lock(&rx.link).consumer.is_some(), "no spinning for I/O");
+    }
+
+    #[test]
+    fn spreading_producer_spins_for_credit_while_the_consumer_runs() {
+        let (mut tx, mut rx) = channel::<u32>(1, Overflow::Suspend, true);
+        tx.send(0);
+        for _ in 0..SPINS {
+            assert!(tx.poll_ready(&mut cx()).is_pending());
+            assert!(!lock(&tx.link).producer_wants_credit);
+        }
+        assert!(tx.poll_ready(&mut cx()).is_pending());
+        assert!(lock(&tx.link).producer_wants_credit);
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        assert!(recv(&mut rx).is_pending()); // returns the credit
+        assert!(tx.poll_ready(&mut cx()).is_ready());
     }
 }
