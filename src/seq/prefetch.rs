@@ -14,6 +14,8 @@ use super::Seq;
 
 mod handoff;
 
+// ===== Overflow =====
+
 /// What [`Seq::prefetch_with`] does when the producer is `n` elements ahead
 /// of the consumer, like the `onBufferOverflow` of Kotlin's `buffer`.
 ///
@@ -26,9 +28,14 @@ mod handoff;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// // Nothing is dropped while the consumer keeps up.
-/// let s = seq::iter(0..5).prefetch_with(2, Overflow::DropOldest);
-/// assert!(s.collect::<Vec<_>>().await.len() <= 5);
+/// // An always-ready source, so the producer task runs through it before
+/// // the consumer looks at the buffer of 2.
+/// let newest: Vec<_> = seq::iter(0..10).prefetch_with(2, Overflow::DropOldest).collect().await;
+/// assert_eq!(newest, [8, 9]);
+/// let first: Vec<_> = seq::iter(0..10).prefetch_with(2, Overflow::DropLatest).collect().await;
+/// assert_eq!(first, [0, 1]);
+/// let all: Vec<_> = seq::iter(0..10).prefetch_with(2, Overflow::Suspend).collect().await;
+/// assert_eq!(all, (0..10).collect::<Vec<_>>());
 /// assert_eq!(Overflow::default(), Overflow::Suspend);
 /// # }
 /// ```
@@ -49,6 +56,8 @@ pub enum Overflow {
     /// the consumer sees the elements that were waiting first.
     DropLatest,
 }
+
+// ===== impl Prefetch =====
 
 /// Sequence returned by [`Seq::prefetch`], [`Seq::prefetch_with`] and
 /// [`Seq::prefetch_on`].

@@ -37,6 +37,17 @@
 //! parked peer yields once (wakes itself and returns `Pending`): tokio then
 //! puts it at the back of the stealable run queue and notifies an idle
 //! worker, which takes it over, while the peer runs where it was woken.
+//!
+//! **Waiting without parking.** Waking a parked worker, or a consumer
+//! parked in `block_on`, is an OS-level wake-up that costs more than
+//! producing a whole chunk of cheap elements; if every chunk paid two of
+//! them, the cost per element would be dominated by them. So on
+//! multi-thread runtimes a side that finds nothing to do while its peer is
+//! *running* (the producer is neither waiting for credit nor waiting in its
+//! own sequence; the consumer is not parked) re-polls itself, up to
+//! [`SPINS`] times in a row, before it parks. Each re-poll is a self-wake
+//! and `Pending`, so a worker runs its other tasks in between. A peer that
+//! waits for I/O is never spun on.
 
 use std::any::Any;
 use std::collections::VecDeque;
