@@ -44,25 +44,102 @@
 //! them, the cost per element would be dominated by them. So on
 //! multi-thread runtimes a side that finds nothing to do while its peer is
 //! *running* (the producer is neither waiting for credit nor waiting in its
-//! own sequence; the consumer is not parked) re-polls itself, up to
-//! [`SPINS`] times in a row, before it parks. Each re-poll is a self-wake
-//! and `Pending`, so a worker runs its other tasks in between. A peer that
-//! waits for I/O is never spun on.
+//! own sequence; the consumer is not parked) re-polls itself a number of
+//! times before it parks. Each re-poll is a self-wake and `Pending`, so a
+//! worker runs its other tasks in between. A peer that waits for I/O is
+//! never spun on, and the number adapts (see [`Spin`]): it halves whenever
+//! spinning ended in a park anyway, so a side facing a slow peer soon stops
+//! spending CPU on it.
 
 use std::any::Any;
 use std::collections::VecDeque;
 use std::mem;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use super::Overflow;
 
 /// A panic payload caught on the prefetch task.
 pub(crate) type Panic = Box<dyn Any + Send + 'static>;
 
-/// How many times in a row a side re-polls itself, on a multi-thread
+/// The most times in a row a side re-polls itself, on a multi-thread
 /// runtime, rather than park while its peer is busy.
 const SPINS: u32 = 256;
+
+/// The fewest: the limit adapts between the two (see [`Spin`]).
+const MIN_SPINS: u32 = 2;
+
+/// Adaptive spinning: how long a side re-polls itself before it parks.
+///
+/// The limit follows the waits it sees, between [`MIN_SPINS`] and
+/// [`SPINS`]. It doubles when a spin caught the peer's progress, or when
+/// the peer, after this side had parked, made its progress sooner than a
+/// full spin would have lasted (the waking side stamps the time of its
+/// wake-up: the parked side's own clock would add the OS wake-up latency).
+/// It halves when the peer took longer: it is slow, and spinning on it only
+/// wastes CPU. The clock is read once or twice per wait, never per element.
+#[derive(Debug)]
+struct Spin {
+    /// Re-polls in the current wait.
+    count: u32,
+    limit: u32,
+    /// When the current wait began spinning.
+    started: Option<Instant>,
+    /// The cost of one re-poll, measured when the current wait parked.
+    per_spin: Option<Duration>,
+}
+
+impl Spin {
+    fn new() -> Self {
+        Spin {
+            count: 0,
+            limit: SPINS,
+            started: None,
+            per_spin: None,
+        }
+    }
+
+    /// Whether to re-poll once more (and count it).
+    fn again(&mut self) -> bool {
+        if self.count >= self.limit {
+            return false;
+        }
+        if self.count == 0 {
+            self.started = Some(Instant::now());
+        }
+        self.count += 1;
+        true
+    }
+
+    /// The side is about to park.
+    fn parked(&mut self) {
+        if let (Some(started), None) = (self.started, self.per_spin) {
+            self.per_spin = Some(started.elapsed() / self.count.max(1));
+        }
+    }
+
+    /// The side got what it waited for; `woken_at` is when the peer woke
+    /// it, if it parked.
+    fn progressed(&mut self, woken_at: Option<Instant>) {
+        if let Some(started) = self.started.take() {
+            let grow = match (self.per_spin.take(), woken_at) {
+                // Caught while spinning.
+                (None, _) => Some(true),
+                (Some(per_spin), Some(woken_at)) => {
+                    Some(woken_at.saturating_duration_since(started) < per_spin * (2 * SPINS))
+                }
+                (Some(_), None) => None,
+            };
+            match grow {
+                Some(true) => self.limit = (self.limit * 2).min(SPINS),
+                Some(false) => self.limit = (self.limit / 2).max(MIN_SPINS),
+                None => {}
+            }
+        }
+        self.count = 0;
+    }
+}
 
 /// The largest chunk, whatever the capacity: beyond this, chunking saves
 /// nothing measurable and only delays the first element.
@@ -123,6 +200,30 @@ struct Shared<T> {
     producer_wants_credit: bool,
     /// The producer is parked in its own sequence (waiting for I/O, say).
     producer_in_seq: bool,
+    /// When the producer last woke the parked consumer, and the other way
+    /// round (for [`Spin`]).
+    consumer_woken_at: Option<Instant>,
+    producer_woken_at: Option<Instant>,
+}
+
+impl<T> Shared<T> {
+    /// Takes the parked consumer's waker, stamping the wake-up.
+    fn wake_consumer(&mut self) -> Option<Waker> {
+        let waker = self.consumer.take();
+        if waker.is_some() {
+            self.consumer_woken_at = Some(Instant::now());
+        }
+        waker
+    }
+
+    /// Takes the parked producer's waker, stamping the wake-up.
+    fn wake_producer(&mut self) -> Option<Waker> {
+        let waker = self.producer.take();
+        if waker.is_some() {
+            self.producer_woken_at = Some(Instant::now());
+        }
+        waker
+    }
 }
 
 type Link<T> = Arc<Mutex<Shared<T>>>;
@@ -161,6 +262,8 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         producer: None,
         producer_wants_credit: false,
         producer_in_seq: false,
+        consumer_woken_at: None,
+        producer_woken_at: None,
     }));
     let tx = Sender {
         link: link.clone(),
@@ -171,7 +274,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         capacity: n,
         overflow,
         spread,
-        spins: 0,
+        spin: Spin::new(),
         closed: false,
     };
     let rx = Receiver {
@@ -181,7 +284,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         chunk,
         suspend,
         spread,
-        spins: 0,
+        spin: Spin::new(),
         stopping: false,
         done: false,
     };
@@ -201,8 +304,8 @@ pub(crate) struct Sender<T> {
     capacity: usize,
     overflow: Overflow,
     spread: bool,
-    /// Polls spent spinning for credit since credit last came.
-    spins: u32,
+    /// Spinning for credit.
+    spin: Spin,
     closed: bool,
 }
 
@@ -231,17 +334,17 @@ impl<T> Sender<T> {
         shared.producer_in_seq = false;
         self.credit = mem::take(&mut shared.credit);
         if self.credit > 0 {
-            self.spins = 0;
+            self.spin.progressed(shared.producer_woken_at.take());
             return Poll::Ready(Ok(()));
         }
-        if self.spread && shared.consumer.is_none() && self.spins < SPINS {
+        if self.spread && shared.consumer.is_none() && self.spin.again() {
             // The consumer is running and will return credit soon: waiting
             // a moment is cheaper than a park and a cross-thread wake-up.
-            self.spins += 1;
             drop(shared);
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
+        self.spin.parked();
         shared.producer_wants_credit = true;
         register(&mut shared.producer, cx);
         Poll::Pending
@@ -282,7 +385,7 @@ impl<T> Sender<T> {
         } else {
             Some(item)
         };
-        let consumer = shared.consumer.take();
+        let consumer = shared.wake_consumer();
         drop(shared);
         drop(dropped);
         self.wake_consumer(consumer)
@@ -304,7 +407,7 @@ impl<T> Sender<T> {
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_in_seq = false;
-        let consumer = shared.consumer.take();
+        let consumer = shared.wake_consumer();
         drop(shared);
         self.wake_consumer(consumer)
     }
@@ -323,7 +426,7 @@ impl<T> Sender<T> {
         shared.producer_wants_credit = false;
         shared.producer_in_seq = true;
         register(&mut shared.producer, cx);
-        let consumer = shared.consumer.take();
+        let consumer = shared.wake_consumer();
         drop(shared);
         // Returning `Pending` anyway: no need to yield after this wake.
         if let Some(w) = consumer {
@@ -344,7 +447,7 @@ impl<T> Sender<T> {
             Some(payload) => End::Panicked(payload),
             None => End::Finished,
         });
-        let consumer = shared.consumer.take();
+        let consumer = shared.wake_consumer();
         drop(shared);
         if let Some(w) = consumer {
             w.wake();
@@ -387,7 +490,7 @@ impl<T> Drop for Sender<T> {
         // tell the consumer rather than leave it waiting forever.
         let mut shared = lock(&self.link);
         shared.end = Some(End::Abandoned);
-        let consumer = shared.consumer.take();
+        let consumer = shared.wake_consumer();
         drop(shared);
         if let Some(w) = consumer {
             w.wake();
@@ -407,8 +510,8 @@ pub(crate) struct Receiver<T> {
     chunk: usize,
     suspend: bool,
     spread: bool,
-    /// Polls spent spinning for elements since elements last came.
-    spins: u32,
+    /// Spinning for elements.
+    spin: Spin,
     /// `poll_stop` was called.
     stopping: bool,
     /// The end was observed: nothing is left to receive or wait for.
@@ -473,21 +576,21 @@ impl<T> Receiver<T> {
             let end = shared.end.take();
             if end.is_none() {
                 let producer_busy = !shared.producer_wants_credit && !shared.producer_in_seq;
-                if self.spread && producer_busy && self.spins < SPINS {
+                if self.spread && producer_busy && self.spin.again() {
                     // The producer is running and will publish soon: waiting
                     // a moment is cheaper than a park and a cross-thread
                     // wake-up.
-                    self.spins += 1;
                     drop(shared);
                     self.wake_producer(producer, cx);
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 }
+                self.spin.parked();
                 register(&mut shared.consumer, cx);
             }
             end
         } else {
-            self.spins = 0;
+            self.spin.progressed(shared.consumer_woken_at.take());
             None
         };
         drop(shared);
@@ -532,7 +635,7 @@ impl<T> Receiver<T> {
             self.stopping = true;
             shared.stopped = true;
             discarded = mem::take(&mut shared.queue);
-            producer = shared.producer.take();
+            producer = shared.wake_producer();
         }
         let end = shared.end.take();
         if end.is_none() {
@@ -578,7 +681,7 @@ fn release<T>(unreleased: &mut usize, shared: &mut Shared<T>) -> Option<Waker> {
     shared.credit += mem::take(unreleased);
     if shared.producer_wants_credit {
         shared.producer_wants_credit = false;
-        shared.producer.take()
+        shared.wake_producer()
     } else {
         None
     }
@@ -594,7 +697,7 @@ impl<T> Drop for Receiver<T> {
         let mut shared = lock(&self.link);
         shared.stopped = true;
         let discarded = mem::take(&mut shared.queue);
-        let producer = shared.producer.take();
+        let producer = shared.wake_producer();
         drop(shared);
         drop(discarded);
         if let Some(w) = producer {
@@ -748,7 +851,37 @@ mod tests {
         // Waking a parked peer asks the waker to yield.
         assert_eq!(tx.send(0), Flow::Yield);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
-        assert_eq!(rx.spins, 0, "elements reset the spin count");
+        assert_eq!(rx.spin.count, 0, "elements reset the spin count");
+    }
+
+    #[test]
+    fn the_spin_limit_adapts_to_the_peer() {
+        let mut spin = Spin::new();
+        // A peer much slower than a full spin halves the limit, down to the
+        // least.
+        for _ in 0..8 {
+            while spin.again() {}
+            spin.parked();
+            spin.progressed(Some(Instant::now() + Duration::from_secs(1)));
+        }
+        assert_eq!(spin.limit, MIN_SPINS);
+        // Parking without having spun (the peer waits for I/O) changes
+        // nothing.
+        spin.parked();
+        spin.progressed(Some(Instant::now() + Duration::from_secs(1)));
+        assert_eq!(spin.limit, MIN_SPINS);
+        // A peer that woke this side sooner than a full spin would have
+        // lasted doubles it, even though the short spin missed it...
+        while spin.again() {}
+        spin.parked();
+        spin.progressed(Some(Instant::now()));
+        assert_eq!(spin.limit, 2 * MIN_SPINS);
+        // ...and so does spinning that pays off, up to the most.
+        for _ in 0..8 {
+            assert!(spin.again());
+            spin.progressed(None);
+        }
+        assert_eq!(spin.limit, SPINS);
     }
 
     #[test]
