@@ -341,7 +341,8 @@ pub trait Seq {
     /// producer is ready, then publishes them under one lock with one
     /// wake-up, and the consumer takes everything published at once. A
     /// producer that has to wait publishes what it has first, so a slow
-    /// source is not held back.
+    /// source is not held back. On a multi-thread runtime the producer and
+    /// the consumer run in parallel on two workers.
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
@@ -511,9 +512,10 @@ pub trait Seq {
     ///
     /// # Panics
     ///
-    /// Panics at once if `n` is zero. The first `poll_next` panics with the
-    /// producer's message if the runtime has shut down before the producer
-    /// returned, as elements may have been lost.
+    /// Panics at once if `n` is zero. If the runtime of `handle` shuts down
+    /// before the producer returned, its task is dropped with it, and the
+    /// consumer's next `poll_next` panics with a message that says so
+    /// (elements may have been lost) rather than wait forever.
     ///
     /// # Examples
     ///
