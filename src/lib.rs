@@ -214,6 +214,7 @@ pub use crate::yield_::{Yield, Yielding};
 mod size_hint;
 
 // --- section: prefetch ---
+pub use crate::seq::Overflow;
 
 // --- section: control ---
 pub mod observe;

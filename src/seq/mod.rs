@@ -87,6 +87,9 @@ pub use self::take_while::TakeWhile;
 pub use self::then::Then;
 
 // --- section: prefetch ---
+mod prefetch;
+
+pub use self::prefetch::{Overflow, Prefetch};
 
 // --- section: control ---
 mod heartbeat;
@@ -737,6 +740,239 @@ pub trait Seq {
     }
 
     // ===== section: prefetch =====
+
+    /// Runs the producer ahead of the consumer on its own tokio task,
+    /// through a buffer of at most `n` elements.
+    ///
+    /// This overlaps the producer's work (I/O, decoding) with the
+    /// consumer's: while the consumer handles one element, the producer
+    /// already makes the next ones. Elements arrive in order, each exactly
+    /// once, and at most `n` elements are ever produced that the consumer
+    /// has not received yet, so memory stays bounded by `n`. When the
+    /// producer is `n` elements ahead, its `yield_` waits until the
+    /// consumer catches up. [`prefetch_with`](Seq::prefetch_with) offers
+    /// policies that drop elements instead.
+    ///
+    /// The sequence is cold like every other: the task is spawned on the
+    /// first `poll_next`, on the tokio runtime that poll runs in (use
+    /// [`prefetch_on`](Seq::prefetch_on) to name one). It is never spawned
+    /// if the sequence is stopped or dropped before that.
+    ///
+    /// Stopping keeps the protocol of [`Seq`]: when the consumer stops
+    /// (a `for_each` body returns `false`, [`take`](Seq::take) reached its
+    /// count, ...), the task makes the producer's pending `yield_` resolve
+    /// to `false` and drives it to its return, and the consumer's stop
+    /// completes only once the task has ended, the producer's cleanup
+    /// included. Elements produced ahead and not delivered are dropped.
+    /// When the consumer drops the sequence instead, the task is told to
+    /// stop, and it stops the producer (its async cleanup runs) and ends
+    /// on its own, in the background: no task outlives its work, and
+    /// nothing waits in `Drop`.
+    ///
+    /// Errors of a fallible sequence (`Item = Result<T, E>`) are elements
+    /// like any other and arrive in order.
+    ///
+    /// Elements cross from the task to the consumer in chunks, not one by
+    /// one: the task collects up to `n / 4` elements (at most 64) while the
+    /// producer is ready, then publishes them under one lock with one
+    /// wake-up, and the consumer takes everything published at once. A
+    /// producer that has to wait publishes what it has first, so a slow
+    /// source is not held back. On a multi-thread runtime the producer and
+    /// the consumer run in parallel on two workers.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # A note on choosing `n`
+    ///
+    /// `n` bounds both memory (`n` elements) and how far the producer may
+    /// run ahead. To hide the producer's latency, `n` must cover the
+    /// elements the consumer handles while the producer waits: if fetching
+    /// takes 10 ms and the consumer needs 1 ms per element, `n` around 10
+    /// keeps the consumer busy; past that, larger buffers only cost memory.
+    /// When both sides do steady work per element, a few dozen (`64`) is
+    /// plenty: the cost of the hand-off is then spread over chunks of
+    /// `n / 4` elements. `n = 1` still overlaps the two sides, one element
+    /// at a time, but pays the task hand-off for every element. Remember
+    /// that elements produced ahead are discarded when the consumer stops
+    /// early, so a producer with side effects per element (an acknowledged
+    /// message, a billed request) wants a small `n`.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `n` is zero (a buffer of zero elements could never
+    /// hand one over). The first `poll_next` panics if it does not run
+    /// within a tokio runtime; see [`prefetch_on`](Seq::prefetch_on).
+    ///
+    /// A panic of the producer, or of its cleanup, is caught on the task
+    /// and resumed in the consumer, once the elements produced before it
+    /// have been delivered, or in the consumer's stop if it stops first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let pages = seq::from_fn(|mut y: Yield<u32>| async move {
+    ///     for page in 0..4 {
+    ///         tokio::time::sleep(Duration::from_millis(10)).await; // fetch
+    ///         if !y.yield_(page).await {
+    ///             return;
+    ///         }
+    ///     }
+    /// });
+    /// let start = tokio::time::Instant::now();
+    /// let mut seen = Vec::new();
+    /// pages
+    ///     .prefetch(2)
+    ///     .for_each(|page| {
+    ///         seen.push(page);
+    ///         async {
+    ///             // Handling a page takes as long as fetching one; the
+    ///             // next fetch runs meanwhile.
+    ///             tokio::time::sleep(Duration::from_millis(10)).await;
+    ///             true
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(seen, [0, 1, 2, 3]);
+    /// // 4 fetches + 4 handlings, overlapped: 50 ms rather than 80.
+    /// assert_eq!(start.elapsed(), Duration::from_millis(50));
+    /// # }
+    /// ```
+    ///
+    /// `n` must be non-zero:
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(0..3).prefetch(0); // panics: capacity `n` must be non-zero
+    /// ```
+    #[track_caller]
+    fn prefetch(self, n: usize) -> Prefetch<Self>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
+        Prefetch::new(self, n, Overflow::Suspend, None)
+    }
+
+    /// Like [`prefetch(n)`](Seq::prefetch), with a policy for when the
+    /// producer is `n` elements ahead: wait, or drop elements.
+    ///
+    /// For sources where freshness beats completeness (sensor readings,
+    /// prices, progress updates), a producer that must never be held up
+    /// by a slow consumer drops elements instead of waiting:
+    ///
+    /// - [`Overflow::Suspend`]: the producer waits; nothing is dropped.
+    ///   This is `prefetch(n)`.
+    /// - [`Overflow::DropOldest`]: when the producer yields an element while
+    ///   `n` elements wait for the consumer, the oldest waiting one is
+    ///   dropped and the new one queued: the consumer sees the newest.
+    /// - [`Overflow::DropLatest`]: in that situation the new element is
+    ///   dropped: the consumer sees the ones that were waiting first.
+    ///
+    /// With both drop policies, the producer's `yield_` resolves to `true`
+    /// even for an element that was dropped (the consumer has not
+    /// stopped); dropped elements are dropped on the producer's task, at
+    /// that `yield_`. "Waiting" elements are those produced and not yet
+    /// handed to the consumer; the element the consumer is handling does
+    /// not count. Elements are handed over one at a time, as soon as they
+    /// are produced (no chunks), so that every waiting element is within
+    /// the policy's reach; `Overflow::Suspend` is the fast path. The end
+    /// of the sequence and a producer's panic are never dropped. Stopping,
+    /// dropping and panics behave as for `prefetch`.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `n` is zero. The first `poll_next` panics if it
+    /// does not run within a tokio runtime; see
+    /// [`prefetch_on`](Seq::prefetch_on). A producer's panic is resumed in
+    /// the consumer, as with [`prefetch`](Seq::prefetch).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Overflow, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // A reading every 10 ms; the consumer only looks every 33 ms.
+    /// let readings = seq::from_fn(|mut y: Yield<u32>| async move {
+    ///     for i in 0..10 {
+    ///         if !y.yield_(i).await {
+    ///             return;
+    ///         }
+    ///         tokio::time::sleep(Duration::from_millis(10)).await;
+    ///     }
+    /// });
+    /// let mut seen = Vec::new();
+    /// readings
+    ///     .prefetch_with(1, Overflow::DropOldest)
+    ///     .for_each(|r| {
+    ///         seen.push(r);
+    ///         async {
+    ///             tokio::time::sleep(Duration::from_millis(33)).await;
+    ///             true
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(seen, [0, 3, 6, 9]); // always the latest reading
+    /// # }
+    /// ```
+    #[track_caller]
+    fn prefetch_with(self, n: usize, overflow: Overflow) -> Prefetch<Self>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
+        Prefetch::new(self, n, overflow, None)
+    }
+
+    /// Like [`prefetch(n)`](Seq::prefetch), with the producer task spawned
+    /// on the runtime of `handle`.
+    ///
+    /// [`prefetch`](Seq::prefetch) spawns its task on the runtime its first
+    /// `poll_next` runs in, and so must be polled within a tokio runtime.
+    /// With a handle, the consumer may run anywhere: on another runtime,
+    /// in `futures::executor::block_on`, on a thread of its own.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `n` is zero. If the runtime of `handle` shuts down
+    /// before the producer returned, its task is dropped with it, and the
+    /// consumer's next `poll_next` panics with a message that says so
+    /// (elements may have been lost) rather than wait forever.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let rt = tokio::runtime::Runtime::new().unwrap();
+    /// let s = seq::iter(1..=3).prefetch_on(rt.handle(), 8);
+    /// // No runtime here: the producer runs on `rt`.
+    /// let v: Vec<i32> = futures::executor::block_on(s.collect());
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    fn prefetch_on(self, handle: &tokio::runtime::Handle, n: usize) -> Prefetch<Self>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
+        Prefetch::new(self, n, Overflow::Suspend, Some(handle.clone()))
+    }
 
     // ===== section: control =====
 

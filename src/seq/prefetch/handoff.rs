@@ -1,0 +1,909 @@
+//! The chunked, bounded hand-off between a prefetch task ([`Sender`]) and
+//! its consumer ([`Receiver`]).
+//!
+//! Per-element synchronisation is what makes a channel-based prefetch slow,
+//! so elements cross in chunks:
+//!
+//! * The sender owns a number of *credits*, permissions to produce one
+//!   element each. It collects elements in a local chunk while it has credit
+//!   and publishes the whole chunk under one lock, with at most one wake-up.
+//! * The receiver takes everything published under one lock into a local
+//!   queue and serves from it without locking.
+//! * Credits come back in chunks too: the receiver returns them once it has
+//!   handed `chunk` elements to its caller (or whenever it locks anyway), so
+//!   the sender refills while the receiver still serves.
+//!
+//! Credits start at the capacity `n` and an element's credit comes back only
+//! after the caller of the receiver has taken the element *and called
+//! again*, so at any time at most `n` elements have been produced that the
+//! consumer has not received: in the sender's chunk, in the shared queue, or
+//! in the receiver's local queue.
+//!
+//! With [`Overflow::DropOldest`] and [`Overflow::DropLatest`] there are no
+//! credits: the sender never waits, publishes each element at once and
+//! applies the policy to the shared queue, which holds at most `n`; the
+//! receiver takes one element per lock, so every waiting element stays
+//! within the policy's reach.
+//!
+//! All state is behind one `std::sync::Mutex`, wakers included: no atomics
+//! of our own, and no user code (element drops, wake-ups) runs under the
+//! lock.
+//!
+//! **Spreading over workers.** On a multi-thread tokio runtime, a task woken
+//! from a worker goes into that worker's LIFO slot, which other workers
+//! cannot steal: the woken peer would wait until the waker's own task
+//! yields, and producer and consumer would take turns on one worker instead
+//! of overlapping on two. So on such runtimes, a side that has just woken a
+//! parked peer yields once (wakes itself and returns `Pending`): tokio then
+//! puts it at the back of the stealable run queue and notifies an idle
+//! worker, which takes it over, while the peer runs where it was woken.
+//!
+//! **Waiting without parking.** Waking a parked worker, or a consumer
+//! parked in `block_on`, is an OS-level wake-up that costs more than
+//! producing a whole chunk of cheap elements; if every chunk paid two of
+//! them, the cost per element would be dominated by them. So on
+//! multi-thread runtimes a side that finds nothing to do while its peer is
+//! *running* (the producer is neither waiting for credit nor waiting in its
+//! own sequence; the consumer is not parked) re-polls itself a number of
+//! times before it parks. Each re-poll is a self-wake and `Pending`, so a
+//! worker runs its other tasks in between. A peer that waits for I/O is
+//! never spun on, and the number adapts (see [`Spin`]): it halves whenever
+//! spinning ended in a park anyway, so a side facing a slow peer soon stops
+//! spending CPU on it.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::mem;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use super::Overflow;
+
+/// A panic payload caught on the prefetch task.
+pub(crate) type Panic = Box<dyn Any + Send + 'static>;
+
+/// The most times in a row a side re-polls itself, on a multi-thread
+/// runtime, rather than park while its peer is busy.
+const SPINS: u32 = 256;
+
+/// The fewest: the limit adapts between the two (see [`Spin`]).
+const MIN_SPINS: u32 = 2;
+
+/// Adaptive spinning: how long a side re-polls itself before it parks.
+///
+/// The limit follows the waits it sees, between [`MIN_SPINS`] and
+/// [`SPINS`]. It doubles when a spin caught the peer's progress, or when
+/// the peer, after this side had parked, made its progress sooner than a
+/// full spin would have lasted (the waking side stamps the time of its
+/// wake-up: the parked side's own clock would add the OS wake-up latency).
+/// It halves when the peer took longer: it is slow, and spinning on it only
+/// wastes CPU. The clock is read once or twice per wait, never per element.
+#[derive(Debug)]
+struct Spin {
+    /// Re-polls in the current wait.
+    count: u32,
+    limit: u32,
+    /// When the current wait began spinning.
+    started: Option<Instant>,
+    /// The cost of one re-poll, measured when the current wait parked.
+    per_spin: Option<Duration>,
+}
+
+impl Spin {
+    fn new() -> Self {
+        Spin {
+            count: 0,
+            limit: SPINS,
+            started: None,
+            per_spin: None,
+        }
+    }
+
+    /// Whether to re-poll once more (and count it).
+    fn again(&mut self) -> bool {
+        if self.count >= self.limit {
+            return false;
+        }
+        if self.count == 0 {
+            self.started = Some(Instant::now());
+        }
+        self.count += 1;
+        true
+    }
+
+    /// The side is about to park.
+    fn parked(&mut self) {
+        if let (Some(started), None) = (self.started, self.per_spin) {
+            self.per_spin = Some(started.elapsed() / self.count.max(1));
+        }
+    }
+
+    /// The side got what it waited for; `woken_at` is when the peer woke
+    /// it, if it parked.
+    fn progressed(&mut self, woken_at: Option<Instant>) {
+        if let Some(started) = self.started.take() {
+            let grow = match (self.per_spin.take(), woken_at) {
+                // Caught while spinning.
+                (None, _) => Some(true),
+                (Some(per_spin), Some(woken_at)) => {
+                    Some(woken_at.saturating_duration_since(started) < per_spin * (2 * SPINS))
+                }
+                (Some(_), None) => None,
+            };
+            match grow {
+                Some(true) => self.limit = (self.limit * 2).min(SPINS),
+                Some(false) => self.limit = (self.limit / 2).max(MIN_SPINS),
+                None => {}
+            }
+        }
+        self.count = 0;
+    }
+}
+
+/// The largest chunk, whatever the capacity: beyond this, chunking saves
+/// nothing measurable and only delays the first element.
+const MAX_CHUNK: usize = 64;
+
+/// How the sender side ended.
+enum End {
+    /// The producer returned (normally, or after a stop).
+    Finished,
+    /// The producer panicked; the payload is resumed in the consumer.
+    Panicked(Panic),
+    /// The task was dropped before the producer returned (its runtime shut
+    /// down).
+    Abandoned,
+}
+
+/// What [`Receiver::poll_recv`] gives.
+pub(crate) enum Recv<T> {
+    Item(T),
+    /// The producer returned and every element was delivered.
+    Finished,
+    /// The producer panicked after every earlier element was delivered.
+    Panicked(Panic),
+    /// The task was dropped before the producer returned.
+    Abandoned,
+}
+
+/// The consumer has stopped (or was dropped): the producer must stop too.
+#[derive(Debug)]
+pub(crate) struct Stopped;
+
+/// What [`Sender::send`] and [`Sender::flush`] ask of the task.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// Go on producing.
+    Continue,
+    /// A parked consumer was woken; yield once so that the runtime can run
+    /// it on another worker (see the module docs).
+    Yield,
+    /// The consumer has stopped.
+    Stopped,
+}
+
+struct Shared<T> {
+    /// Published elements the receiver has not taken yet.
+    queue: VecDeque<T>,
+    /// Credits returned by the receiver that the sender has not taken yet
+    /// (`Overflow::Suspend` only).
+    credit: usize,
+    /// The consumer stopped or was dropped.
+    stopped: bool,
+    /// Set once by the sender; taken once by the receiver.
+    end: Option<End>,
+    consumer: Option<Waker>,
+    producer: Option<Waker>,
+    /// The producer is parked until credit comes back (as opposed to parked
+    /// in its own sequence, which only a stop needs to interrupt).
+    producer_wants_credit: bool,
+    /// The producer is parked in its own sequence (waiting for I/O, say).
+    producer_in_seq: bool,
+    /// When the producer last woke the parked consumer, and the other way
+    /// round (for [`Spin`]).
+    consumer_woken_at: Option<Instant>,
+    producer_woken_at: Option<Instant>,
+}
+
+impl<T> Shared<T> {
+    /// Takes the parked consumer's waker, stamping the wake-up.
+    fn wake_consumer(&mut self) -> Option<Waker> {
+        let waker = self.consumer.take();
+        if waker.is_some() {
+            self.consumer_woken_at = Some(Instant::now());
+        }
+        waker
+    }
+
+    /// Takes the parked producer's waker, stamping the wake-up.
+    fn wake_producer(&mut self) -> Option<Waker> {
+        let waker = self.producer.take();
+        if waker.is_some() {
+            self.producer_woken_at = Some(Instant::now());
+        }
+        waker
+    }
+}
+
+type Link<T> = Arc<Mutex<Shared<T>>>;
+
+/// Locks the shared state. No user code runs under this lock, so a poisoned
+/// lock (a panic in a waker's `clone`) still holds consistent state.
+fn lock<T>(link: &Link<T>) -> MutexGuard<'_, Shared<T>> {
+    link.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Stores `cx`'s waker in `slot`, unless it already holds an equivalent one.
+fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
+    match slot {
+        Some(w) if w.will_wake(cx.waker()) => {}
+        _ => *slot = Some(cx.waker().clone()),
+    }
+}
+
+/// Creates a hand-off of capacity `n` (non-zero) with the given policy.
+/// `spread` turns on the yield after waking a parked peer (multi-thread
+/// runtimes; see the module docs).
+pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<T>, Receiver<T>) {
+    debug_assert!(n > 0, "checked by the public constructors");
+    let suspend = overflow == Overflow::Suspend;
+    let chunk = if suspend {
+        (n / 4).clamp(1, MAX_CHUNK)
+    } else {
+        1
+    };
+    let link = Arc::new(Mutex::new(Shared {
+        queue: VecDeque::new(),
+        credit: 0,
+        stopped: false,
+        end: None,
+        consumer: None,
+        producer: None,
+        producer_wants_credit: false,
+        producer_in_seq: false,
+        consumer_woken_at: None,
+        producer_woken_at: None,
+    }));
+    let tx = Sender {
+        link: link.clone(),
+        chunk: VecDeque::new(),
+        chunk_size: chunk,
+        // A drop policy never waits: its credit never runs out.
+        credit: if suspend { n } else { usize::MAX },
+        capacity: n,
+        overflow,
+        spread,
+        spin: Spin::new(),
+        closed: false,
+    };
+    let rx = Receiver {
+        link,
+        local: VecDeque::new(),
+        unreleased: 0,
+        chunk,
+        suspend,
+        spread,
+        spin: Spin::new(),
+        stopping: false,
+        done: false,
+    };
+    (tx, rx)
+}
+
+// ===== impl Sender =====
+
+/// The producer task's end of the hand-off.
+pub(crate) struct Sender<T> {
+    link: Link<T>,
+    /// Elements produced but not yet published.
+    chunk: VecDeque<T>,
+    chunk_size: usize,
+    /// Credits in hand (`usize::MAX` under a drop policy).
+    credit: usize,
+    capacity: usize,
+    overflow: Overflow,
+    spread: bool,
+    /// Spinning for credit.
+    spin: Spin,
+    closed: bool,
+}
+
+impl<T> Sender<T> {
+    /// Ready when the producer may produce one more element; pending (the
+    /// task is woken when credit comes back) when `n` elements are ahead of
+    /// the consumer. Never pending with a drop policy.
+    #[inline]
+    pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
+        if self.credit > 0 {
+            return Poll::Ready(Ok(()));
+        }
+        self.poll_credit(cx)
+    }
+
+    /// Out of credit: the last `send` published the chunk. Takes the credit
+    /// returned meanwhile, or parks until some comes back.
+    #[cold]
+    #[inline(never)]
+    fn poll_credit(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
+        debug_assert!(self.chunk.is_empty());
+        let mut shared = lock(&self.link);
+        if shared.stopped {
+            return Poll::Ready(Err(Stopped));
+        }
+        shared.producer_in_seq = false;
+        self.credit = mem::take(&mut shared.credit);
+        if self.credit > 0 {
+            self.spin.progressed(shared.producer_woken_at.take());
+            return Poll::Ready(Ok(()));
+        }
+        if self.spread && shared.consumer.is_none() && self.spin.again() {
+            // The consumer is running and will return credit soon: waiting
+            // a moment is cheaper than a park and a cross-thread wake-up.
+            drop(shared);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.spin.parked();
+        shared.producer_wants_credit = true;
+        register(&mut shared.producer, cx);
+        Poll::Pending
+    }
+
+    /// Hands one element over; call only after `poll_ready` was ready.
+    #[inline]
+    pub(crate) fn send(&mut self, item: T) -> Flow {
+        if self.overflow != Overflow::Suspend {
+            return self.send_dropping(item);
+        }
+        self.credit -= 1;
+        self.chunk.push_back(item);
+        if self.chunk.len() < self.chunk_size && self.credit > 0 {
+            Flow::Continue
+        } else {
+            self.flush()
+        }
+    }
+
+    /// `send` under a drop policy: publish at once, keeping at most
+    /// `capacity` elements waiting.
+    #[inline(never)]
+    fn send_dropping(&mut self, item: T) -> Flow {
+        let mut shared = lock(&self.link);
+        if shared.stopped {
+            drop(shared);
+            drop(item);
+            return Flow::Stopped;
+        }
+        let dropped = if shared.queue.len() < self.capacity {
+            shared.queue.push_back(item);
+            None
+        } else if self.overflow == Overflow::DropOldest {
+            let oldest = shared.queue.pop_front();
+            shared.queue.push_back(item);
+            oldest
+        } else {
+            Some(item)
+        };
+        let consumer = shared.wake_consumer();
+        drop(shared);
+        drop(dropped);
+        self.wake_consumer(consumer)
+    }
+
+    /// Publishes the chunk under one lock, takes any credit returned
+    /// meanwhile, and wakes the consumer if it is parked.
+    #[inline(never)]
+    pub(crate) fn flush(&mut self) -> Flow {
+        if self.chunk.is_empty() {
+            return Flow::Continue;
+        }
+        let mut shared = lock(&self.link);
+        if shared.stopped {
+            drop(shared);
+            self.chunk.clear();
+            return Flow::Stopped;
+        }
+        publish(&mut shared.queue, &mut self.chunk);
+        self.credit += mem::take(&mut shared.credit);
+        shared.producer_in_seq = false;
+        let consumer = shared.wake_consumer();
+        drop(shared);
+        self.wake_consumer(consumer)
+    }
+
+    /// The producer's own sequence is pending: publish what is in hand and
+    /// register the task so that a stop can interrupt the wait.
+    pub(crate) fn park(&mut self, cx: &mut Context<'_>) -> Result<(), Stopped> {
+        let mut shared = lock(&self.link);
+        if shared.stopped {
+            drop(shared);
+            self.chunk.clear();
+            return Err(Stopped);
+        }
+        publish(&mut shared.queue, &mut self.chunk);
+        self.credit += mem::take(&mut shared.credit);
+        shared.producer_wants_credit = false;
+        shared.producer_in_seq = true;
+        register(&mut shared.producer, cx);
+        let consumer = shared.wake_consumer();
+        drop(shared);
+        // Returning `Pending` anyway: no need to yield after this wake.
+        if let Some(w) = consumer {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Ends the hand-off: publishes what is in hand (unless the consumer
+    /// stopped) and records how the producer ended.
+    pub(crate) fn close(mut self, panic: Option<Panic>) {
+        self.closed = true;
+        let mut shared = lock(&self.link);
+        if !shared.stopped {
+            publish(&mut shared.queue, &mut self.chunk);
+        }
+        shared.end = Some(match panic {
+            Some(payload) => End::Panicked(payload),
+            None => End::Finished,
+        });
+        let consumer = shared.wake_consumer();
+        drop(shared);
+        if let Some(w) = consumer {
+            w.wake();
+        }
+        // `self.chunk` (elements the stopped consumer will never see) drops
+        // here, outside the lock.
+    }
+
+    fn wake_consumer(&self, consumer: Option<Waker>) -> Flow {
+        match consumer {
+            Some(w) => {
+                w.wake();
+                if self.spread {
+                    Flow::Yield
+                } else {
+                    Flow::Continue
+                }
+            }
+            None => Flow::Continue,
+        }
+    }
+}
+
+/// Moves the chunk to the end of the queue, reusing buffers: when the queue
+/// is empty the two swap, so in a steady state nothing is allocated.
+fn publish<T>(queue: &mut VecDeque<T>, chunk: &mut VecDeque<T>) {
+    if queue.is_empty() {
+        mem::swap(queue, chunk);
+    } else {
+        queue.append(chunk);
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        // The task was dropped without finishing (its runtime shut down):
+        // tell the consumer rather than leave it waiting forever.
+        let mut shared = lock(&self.link);
+        shared.end = Some(End::Abandoned);
+        let consumer = shared.wake_consumer();
+        drop(shared);
+        if let Some(w) = consumer {
+            w.wake();
+        }
+    }
+}
+
+// ===== impl Receiver =====
+
+/// The consumer's end of the hand-off.
+pub(crate) struct Receiver<T> {
+    link: Link<T>,
+    /// Elements taken from the shared queue, served without locking.
+    local: VecDeque<T>,
+    /// Elements handed to the caller whose credit has not been returned.
+    unreleased: usize,
+    chunk: usize,
+    suspend: bool,
+    spread: bool,
+    /// Spinning for elements.
+    spin: Spin,
+    /// `poll_stop` was called.
+    stopping: bool,
+    /// The end was observed: nothing is left to receive or wait for.
+    done: bool,
+}
+
+impl<T> Receiver<T> {
+    /// Elements received and ready to be served without waiting.
+    pub(crate) fn ready_len(&self) -> usize {
+        self.local.len()
+    }
+
+    /// Receives the next element, or how the producer ended.
+    ///
+    /// Must not be called after `poll_stop`; returns `Finished` once the
+    /// end was received.
+    #[inline]
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
+        // The fast path: serve from the local queue, without a lock.
+        if self.unreleased < self.chunk {
+            if let Some(item) = self.local.pop_front() {
+                self.unreleased += usize::from(self.suspend);
+                return Poll::Ready(Recv::Item(item));
+            }
+        }
+        self.poll_recv_slow(cx)
+    }
+
+    /// Once per chunk: return credit, or take what was published.
+    #[cold]
+    #[inline(never)]
+    fn poll_recv_slow(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
+        debug_assert!(!self.stopping, "poll_recv after poll_stop");
+        if self.done {
+            return Poll::Ready(Recv::Finished);
+        }
+        // Return credit only for elements handed out by *earlier* calls: by
+        // now the caller has taken them, so the producer never gets more
+        // than `n` ahead of what the consumer has received.
+        if !self.local.is_empty() {
+            let mut shared = lock(&self.link);
+            let producer = release(&mut self.unreleased, &mut shared);
+            drop(shared);
+            if self.wake_producer(producer, cx) {
+                return Poll::Pending;
+            }
+            let item = self.local.pop_front().expect("checked above");
+            self.unreleased += usize::from(self.suspend);
+            return Poll::Ready(Recv::Item(item));
+        }
+        let mut shared = lock(&self.link);
+        let producer = release(&mut self.unreleased, &mut shared);
+        if self.suspend {
+            // Everything published, in one go (the buffers swap).
+            mem::swap(&mut shared.queue, &mut self.local);
+        } else if let Some(item) = shared.queue.pop_front() {
+            // One at a time: waiting elements stay within the drop policy's
+            // reach.
+            self.local.push_back(item);
+        }
+        let end = if self.local.is_empty() {
+            let end = shared.end.take();
+            if end.is_none() {
+                let producer_busy = !shared.producer_wants_credit && !shared.producer_in_seq;
+                if self.spread && producer_busy && self.spin.again() {
+                    // The producer is running and will publish soon: waiting
+                    // a moment is cheaper than a park and a cross-thread
+                    // wake-up.
+                    drop(shared);
+                    self.wake_producer(producer, cx);
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                self.spin.parked();
+                register(&mut shared.consumer, cx);
+            }
+            end
+        } else {
+            self.spin.progressed(shared.consumer_woken_at.take());
+            None
+        };
+        drop(shared);
+        if let Some(end) = end {
+            self.done = true;
+            if let Some(w) = producer {
+                w.wake();
+            }
+            return Poll::Ready(match end {
+                End::Finished => Recv::Finished,
+                End::Panicked(payload) => Recv::Panicked(payload),
+                End::Abandoned => Recv::Abandoned,
+            });
+        }
+        let yielded = self.wake_producer(producer, cx);
+        match self.local.pop_front() {
+            Some(item) if !yielded => {
+                self.unreleased += usize::from(self.suspend);
+                Poll::Ready(Recv::Item(item))
+            }
+            Some(item) => {
+                // Serve it on the next call, after the yield.
+                self.local.push_front(item);
+                Poll::Pending
+            }
+            None => Poll::Pending,
+        }
+    }
+
+    /// Stops the producer and waits for its task to end: ready with the
+    /// producer's panic, if it panicked and the panic was not delivered yet.
+    /// Elements not yet received are dropped. Idempotent.
+    pub(crate) fn poll_stop(&mut self, cx: &mut Context<'_>) -> Poll<Option<Panic>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        self.local.clear();
+        let mut shared = lock(&self.link);
+        let mut discarded = VecDeque::new();
+        let mut producer = None;
+        if !self.stopping {
+            self.stopping = true;
+            shared.stopped = true;
+            discarded = mem::take(&mut shared.queue);
+            producer = shared.wake_producer();
+        }
+        let end = shared.end.take();
+        if end.is_none() {
+            register(&mut shared.consumer, cx);
+        }
+        drop(shared);
+        drop(discarded);
+        if let Some(w) = producer {
+            w.wake();
+        }
+        match end {
+            None => Poll::Pending,
+            Some(end) => {
+                self.done = true;
+                Poll::Ready(match end {
+                    End::Panicked(payload) => Some(payload),
+                    End::Finished | End::Abandoned => None,
+                })
+            }
+        }
+    }
+
+    /// Wakes the producer, if given one; returns whether the caller should
+    /// yield now (see the module docs), in which case its task is woken.
+    fn wake_producer(&self, producer: Option<Waker>, cx: &mut Context<'_>) -> bool {
+        let Some(w) = producer else {
+            return false;
+        };
+        w.wake();
+        if self.spread {
+            cx.waker().wake_by_ref();
+        }
+        self.spread
+    }
+}
+
+/// Returns the credit of the elements handed out so far; returns the
+/// producer's waker if it is parked waiting for credit.
+fn release<T>(unreleased: &mut usize, shared: &mut Shared<T>) -> Option<Waker> {
+    if *unreleased == 0 {
+        return None;
+    }
+    shared.credit += mem::take(unreleased);
+    if shared.producer_wants_credit {
+        shared.producer_wants_credit = false;
+        shared.wake_producer()
+    } else {
+        None
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        if self.done || self.stopping {
+            return;
+        }
+        // Dropped mid-sequence: signal the task, which stops the producer
+        // and ends on its own. Nothing waits here.
+        let mut shared = lock(&self.link);
+        shared.stopped = true;
+        let discarded = mem::take(&mut shared.queue);
+        let producer = shared.wake_producer();
+        drop(shared);
+        drop(discarded);
+        if let Some(w) = producer {
+            w.wake();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    fn cx() -> Context<'static> {
+        Context::from_waker(Waker::noop())
+    }
+
+    fn recv<T>(rx: &mut Receiver<T>) -> Poll<Option<T>> {
+        rx.poll_recv(&mut cx()).map(|r| match r {
+            Recv::Item(x) => Some(x),
+            Recv::Finished => None,
+            Recv::Panicked(_) => panic!("unexpected panic"),
+            Recv::Abandoned => panic!("unexpected abandon"),
+        })
+    }
+
+    #[test]
+    fn credit_bounds_the_producer_and_comes_back_in_chunks() {
+        let (mut tx, mut rx) = channel::<u32>(8, Overflow::Suspend, false);
+        let mut sent = 0;
+        while tx.poll_ready(&mut cx()).is_ready() {
+            tx.send(sent);
+            sent += 1;
+        }
+        assert_eq!(sent, 8, "n credits to start with");
+        // The consumer takes everything at once, then returns credit only
+        // after handing out a chunk (2) and being called again.
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
+        assert!(tx.poll_ready(&mut cx()).is_pending());
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(2)));
+        assert!(tx.poll_ready(&mut cx()).is_ready());
+        assert_eq!(tx.credit, 2);
+    }
+
+    #[test]
+    fn elements_stay_in_the_sender_until_a_chunk_is_full() {
+        let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
+        for i in 0..3 {
+            assert_eq!(tx.send(i), Flow::Continue);
+        }
+        assert_eq!(recv(&mut rx), Poll::Pending);
+        // The fourth fills the chunk (16 / 4) and publishes.
+        assert_eq!(tx.send(3), Flow::Continue);
+        assert_eq!(rx.ready_len(), 0);
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        assert_eq!(rx.ready_len(), 3);
+    }
+
+    #[test]
+    fn close_publishes_the_rest_then_ends() {
+        let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
+        tx.send(1);
+        tx.close(None);
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
+        assert_eq!(recv(&mut rx), Poll::Ready(None));
+        assert_eq!(recv(&mut rx), Poll::Ready(None));
+    }
+
+    #[test]
+    fn a_panic_comes_after_the_elements_before_it() {
+        let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
+        tx.send(1);
+        tx.close(Some(Box::new("boom")));
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
+        let Poll::Ready(Recv::Panicked(p)) = rx.poll_recv(&mut cx()) else {
+            panic!("expected the panic");
+        };
+        assert_eq!(*p.downcast::<&str>().unwrap(), "boom");
+    }
+
+    #[test]
+    fn a_dropped_sender_is_reported_as_abandoned() {
+        let (tx, mut rx) = channel::<u32>(4, Overflow::Suspend, false);
+        drop(tx);
+        assert!(matches!(
+            rx.poll_recv(&mut cx()),
+            Poll::Ready(Recv::Abandoned)
+        ));
+    }
+
+    #[test]
+    fn stop_discards_and_reaches_the_sender() {
+        let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
+        assert_eq!(tx.send(0), Flow::Continue); // kept in the chunk
+        assert!(rx.poll_stop(&mut cx()).is_pending());
+        assert_eq!(tx.flush(), Flow::Stopped);
+        assert!(tx.park(&mut cx()).is_err());
+        tx.close(None);
+        assert!(matches!(rx.poll_stop(&mut cx()), Poll::Ready(None)));
+        assert!(matches!(rx.poll_stop(&mut cx()), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn drop_oldest_keeps_the_newest_n() {
+        let (mut tx, mut rx) = channel::<u32>(3, Overflow::DropOldest, false);
+        for i in 0..10 {
+            assert!(tx.poll_ready(&mut cx()).is_ready());
+            tx.send(i);
+        }
+        tx.close(None);
+        let got: Vec<_> = std::iter::from_fn(|| match recv(&mut rx) {
+            Poll::Ready(x) => x,
+            Poll::Pending => panic!("pending"),
+        })
+        .collect();
+        assert_eq!(got, [7, 8, 9]);
+    }
+
+    #[test]
+    fn drop_latest_keeps_the_first_n() {
+        let (mut tx, mut rx) = channel::<u32>(3, Overflow::DropLatest, false);
+        for i in 0..10 {
+            tx.send(i);
+        }
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        // Room for one more now.
+        tx.send(10);
+        tx.send(11);
+        tx.close(None);
+        let mut rest = Vec::new();
+        while let Poll::Ready(Some(x)) = recv(&mut rx) {
+            rest.push(x);
+        }
+        assert_eq!(rest, [1, 2, 10]);
+    }
+
+    #[test]
+    fn spreading_spins_while_the_peer_is_busy_then_parks() {
+        let (mut tx, mut rx) = channel::<u32>(4, Overflow::Suspend, true);
+        // The producer is running: the consumer re-polls itself (it is
+        // not registered, so a publish wakes nobody)...
+        for _ in 0..SPINS {
+            assert_eq!(recv(&mut rx), Poll::Pending);
+            assert!(lock(&rx.link).consumer.is_none());
+        }
+        // ...then parks.
+        assert_eq!(recv(&mut rx), Poll::Pending);
+        assert!(lock(&rx.link).consumer.is_some());
+        // Waking a parked peer asks the waker to yield.
+        assert_eq!(tx.send(0), Flow::Yield);
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        assert_eq!(rx.spin.count, 0, "elements reset the spin count");
+    }
+
+    #[test]
+    fn the_spin_limit_adapts_to_the_peer() {
+        let mut spin = Spin::new();
+        // A peer much slower than a full spin halves the limit, down to the
+        // least.
+        for _ in 0..8 {
+            while spin.again() {}
+            spin.parked();
+            spin.progressed(Some(Instant::now() + Duration::from_secs(1)));
+        }
+        assert_eq!(spin.limit, MIN_SPINS);
+        // Parking without having spun (the peer waits for I/O) changes
+        // nothing.
+        spin.parked();
+        spin.progressed(Some(Instant::now() + Duration::from_secs(1)));
+        assert_eq!(spin.limit, MIN_SPINS);
+        // A peer that woke this side sooner than a full spin would have
+        // lasted doubles it, even though the short spin missed it...
+        while spin.again() {}
+        spin.parked();
+        spin.progressed(Some(Instant::now()));
+        assert_eq!(spin.limit, 2 * MIN_SPINS);
+        // ...and so does spinning that pays off, up to the most.
+        for _ in 0..8 {
+            assert!(spin.again());
+            spin.progressed(None);
+        }
+        assert_eq!(spin.limit, SPINS);
+    }
+
+    #[test]
+    fn spreading_parks_at_once_while_the_producer_waits_in_its_sequence() {
+        let (mut tx, mut rx) = channel::<u32>(4, Overflow::Suspend, true);
+        assert!(tx.park(&mut cx()).is_ok());
+        assert_eq!(recv(&mut rx), Poll::Pending);
+        assert!(lock(&rx.link).consumer.is_some(), "no spinning for I/O");
+    }
+
+    #[test]
+    fn spreading_producer_spins_for_credit_while_the_consumer_runs() {
+        let (mut tx, mut rx) = channel::<u32>(1, Overflow::Suspend, true);
+        tx.send(0);
+        for _ in 0..SPINS {
+            assert!(tx.poll_ready(&mut cx()).is_pending());
+            assert!(!lock(&tx.link).producer_wants_credit);
+        }
+        assert!(tx.poll_ready(&mut cx()).is_pending());
+        assert!(lock(&tx.link).producer_wants_credit);
+        assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
+        assert!(recv(&mut rx).is_pending()); // returns the credit
+        assert!(tx.poll_ready(&mut cx()).is_ready());
+    }
+}

@@ -1,0 +1,162 @@
+//! Property tests (DESIGN.md contract 18 for `prefetch`): `prefetch(n)`
+//! agrees with the identity, `iter.collect()`, on arbitrary inputs and
+//! capacities, with early breaks at arbitrary points, on both runtime
+//! flavours; the producer's cleanup has run by the time the consumer is
+//! done, and it never got more than `n` elements ahead.
+
+mod support;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use proptest::prelude::*;
+use seqflow::{Overflow, Seq, seq};
+use support::{adversarial, collect_checking_size_hint};
+
+fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
+    prop::collection::vec(-50i32..50, 0..80).prop_flat_map(|v| {
+        let n = v.len();
+        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
+    })
+}
+
+struct Probe {
+    cleaned: Arc<AtomicBool>,
+    yielded: Arc<AtomicUsize>,
+}
+
+impl Probe {
+    fn new() -> Self {
+        Probe {
+            cleaned: Arc::new(AtomicBool::new(false)),
+            yielded: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    fn source(&self, items: &[i32], pauses: &[bool]) -> impl Seq<Item = i32> + Send + 'static {
+        adversarial(
+            items.to_vec(),
+            pauses.to_vec(),
+            self.cleaned.clone(),
+            self.yielded.clone(),
+        )
+    }
+
+    fn cleaned(&self) -> bool {
+        self.cleaned.load(Ordering::SeqCst)
+    }
+
+    fn yielded(&self) -> usize {
+        self.yielded.load(Ordering::SeqCst)
+    }
+}
+
+/// The runtime of a case: `true` for two workers, shared by all cases;
+/// `false` for a fresh current-thread runtime.
+fn block_on<F: Future>(two_workers: bool, fut: F) -> F::Output {
+    static MULTI: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if two_workers {
+        MULTI
+            .get_or_init(|| {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+            })
+            .block_on(fut)
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(fut)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn prefetch_agrees_with_the_identity(
+        (v, p) in items_and_pauses(),
+        n in 1usize..40,
+        two_workers in any::<bool>(),
+    ) {
+        let probe = Probe::new();
+        let got = block_on(two_workers, probe.source(&v, &p).prefetch(n).collect::<Vec<_>>());
+        prop_assert_eq!(&got, &v);
+        prop_assert!(probe.cleaned());
+
+        let got = block_on(
+            two_workers,
+            collect_checking_size_hint(seq::iter(v.clone()).prefetch(n).stream()),
+        );
+        prop_assert_eq!(got, v);
+    }
+
+    #[test]
+    fn prefetch_breaking_at_any_point_sees_a_prefix_and_cleans_up(
+        (v, p) in items_and_pauses(),
+        n in 1usize..40,
+        brk in 0usize..90,
+        two_workers in any::<bool>(),
+    ) {
+        let probe = Probe::new();
+        let mut seen = Vec::new();
+        block_on(two_workers, probe.source(&v, &p).prefetch(n).for_each(|x| {
+            seen.push(x);
+            let go_on = seen.len() <= brk;
+            async move { go_on }
+        }));
+        let expect: Vec<i32> = v.iter().copied().take(brk + 1).collect();
+        prop_assert_eq!(&seen, &expect);
+        prop_assert!(probe.cleaned(), "cleanup must run before for_each returns");
+        prop_assert!(
+            probe.yielded() <= seen.len() + n,
+            "produced {} with {} received and n = {}", probe.yielded(), seen.len(), n
+        );
+    }
+
+    #[test]
+    fn prefetch_then_take_agrees_with_iter_take(
+        (v, p) in items_and_pauses(),
+        n in 1usize..40,
+        k in 0usize..90,
+        two_workers in any::<bool>(),
+    ) {
+        let probe = Probe::new();
+        let got = block_on(two_workers, probe.source(&v, &p).prefetch(n).take(k).collect::<Vec<_>>());
+        prop_assert_eq!(&got, &v.iter().copied().take(k).collect::<Vec<_>>());
+        // `take(0)` stops the prefetch before it starts: nothing runs.
+        prop_assert_eq!(probe.cleaned(), k > 0);
+        prop_assert!(probe.yielded() <= k + n);
+    }
+
+    #[test]
+    fn drop_policies_deliver_an_ordered_subsequence_ending_with_the_last(
+        (v, p) in items_and_pauses(),
+        n in 1usize..10,
+        oldest in any::<bool>(),
+        two_workers in any::<bool>(),
+    ) {
+        // Distinct, increasing elements, so that order is checkable.
+        let items: Vec<i32> = (0..v.len() as i32).collect();
+        let overflow = if oldest { Overflow::DropOldest } else { Overflow::DropLatest };
+        let probe = Probe::new();
+        let got = block_on(
+            two_workers,
+            probe.source(&items, &p).prefetch_with(n, overflow).collect::<Vec<_>>(),
+        );
+        prop_assert!(got.windows(2).all(|w| w[0] < w[1]), "not in order: {:?}", got);
+        prop_assert!(got.len() >= items.len().min(n), "fewer than n delivered: {:?}", got);
+        if oldest {
+            // The newest element is never dropped.
+            prop_assert_eq!(got.last(), items.last());
+        } else {
+            // The first element is never dropped.
+            prop_assert_eq!(got.first(), items.first());
+        }
+        prop_assert!(probe.cleaned());
+    }
+}
