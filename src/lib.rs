@@ -48,7 +48,7 @@
 //! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
 //! | [`Seq::stream()`] | handing the sequence to `futures::Stream` code | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
 //! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background | the consumer's task, inline, only inside `next()` |
-//! | `prefetch(n)` in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
+//! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
 //!
 //! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
 //! the pull contract is on [`Pull`] (rules 6–12).
@@ -92,6 +92,18 @@
 //! task. They need no runtime and no `Send`, and cannot leak a task.
 //! Stopping drops in-flight futures, then stops every source together and
 //! completes once each producer has returned.
+//!
+//! # Prefetch
+//!
+//! [`Seq::prefetch`] runs a sequence ahead of its consumer on a task of its
+//! own, through a buffer of at most `n` elements: an I/O-bound producer
+//! overlaps with a CPU-bound consumer, with bounded memory. Order is kept,
+//! every element arrives once, a producer panic is resumed in the consumer
+//! after the elements produced before it, and when the consumer stops or is
+//! dropped the producer sees `false`, cleans up, and its task ends. The task
+//! starts at the first poll. [`Seq::prefetch_with`] trades completeness for
+//! freshness ([`Overflow::DropOldest`], [`Overflow::DropLatest`]), and
+//! [`Seq::prefetch_on`] names the runtime.
 //!
 //! # Time, cancellation and observation
 //!
@@ -177,6 +189,29 @@
 //! captured by `pull`/`pull_on`, which drives the stop to completion and
 //! ends. That is why the sequence must be `Send + 'static` and why `pull`
 //! needs a runtime.
+//!
+//! **The prefetch hand-off.** `prefetch(n)` moves the sequence into a task
+//! spawned at its first poll. The task and the consumer share one `Mutex`
+//! holding a queue, returned credits, a stop flag, each side's waker and how
+//! the producer ended. The task holds `n` credits, one per element it may
+//! produce. It collects elements locally while the producer is ready, then
+//! publishes up to `n / 4` (at most 64) under one lock with at most one
+//! wake-up. The consumer takes everything published in one go, by swapping
+//! buffers, and serves it without locking. It returns credits in chunks,
+//! and only for elements it handed out in earlier calls, so the producer is
+//! never more than `n` elements ahead of what the consumer has received.
+//! Per-element synchronisation is what makes channel-based prefetch slow;
+//! moving chunks is what makes this one cheap. A stop sets the flag; the
+//! task then drives the producer's `poll_stop` and reports its end. A panic
+//! is caught on the task and resumed in the consumer after the earlier
+//! elements. On multi-thread runtimes, a side whose peer is still running
+//! re-polls itself (through the scheduler, like `yield_now`) a bounded,
+//! adaptive number of times before parking, because an OS-level wake-up
+//! costs more than a chunk of cheap elements.
+//!
+//! **Concurrency without tasks.** `map_concurrent`, `map_unordered`,
+//! `merge` and `merge_all` poll everything they run inline on the
+//! consumer's task, so they cannot leak a task.
 //!
 //! # Crate features
 //!

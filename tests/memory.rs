@@ -1,5 +1,6 @@
-//! P6 (DESIGN.md): a sequence stage over millions of elements holds memory
-//! bounded by its buffer, not by the number of elements.
+//! P6 (DESIGN.md): `prefetch(64)`, `batched(1000)` and `pull` over millions
+//! of elements hold memory bounded by their buffer, not by the number of
+//! elements.
 //!
 //! This test binary installs a counting global allocator that tracks the
 //! current and peak heap size of the whole process. Each case runs its
@@ -32,7 +33,26 @@ static ALLOC: PeakAlloc = PeakAlloc;
 /// number of elements it consumed.
 type Case = (&'static str, fn(u64) -> Pin<Box<dyn Future<Output = u64>>>);
 
-const CASES: &[Case] = &[("prefetch(64)", |n| Box::pin(count(source(n).prefetch(64))))];
+const CASES: &[Case] = &[
+    ("prefetch(64)", |n| Box::pin(count(source(n).prefetch(64)))),
+    ("batched(1000)", |n| {
+        Box::pin(
+            source(n)
+                .batched(1000)
+                .fold(0, |seen, batch| seen + batch.len() as u64),
+        )
+    }),
+    ("pull", |n| {
+        Box::pin(async move {
+            let mut p = seqflow::pull(source(n));
+            let mut seen = 0;
+            while p.next().await.is_some() {
+                seen += 1;
+            }
+            seen
+        })
+    }),
+];
 
 /// Elements of the large run.
 const LARGE: u64 = if cfg!(debug_assertions) {
