@@ -13,10 +13,15 @@ use std::rc::Rc;
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 use seqflow::seq::{
-    All, Any, Collect, Count, Empty, Find, First, Fold, ForEach, FromFn, FromStream, Iter, Last,
-    Max, Min, Once, RepeatWith, SeqStream, Take, TryCollect, TryForEach, TryFromFn, Unfold,
+    All, Any, Batched, BatchedTimeout, Collect, Count, Empty, Filter, FilterMap, Find, First, Fold,
+    ForEach, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map, Max, Min, Once,
+    Prefetch, RepeatWith, Resume, SeqStream, Skip, SkipWhile, Take, TakeWhile, Then, Timeout,
+    TryCollect, TryForEach, TryFromFn, TryTimeout, TryWithCancel, Unfold, WithCancel,
 };
-use seqflow::{BoxSeq, Error, LocalBoxSeq, Yield, Yielding};
+use seqflow::{
+    Beat, BoxSeq, Error, LocalBoxSeq, Outcome, Overflow, Page, PageRequest, RetryError,
+    RetryPolicy, Stats, StatsSnapshot, Yield, Yielding,
+};
 
 type SendFut = Ready<()>;
 type SendIter = std::vec::IntoIter<u8>;
@@ -87,6 +92,81 @@ assert_not_impl_any!(BoxSeq<'static, u8>: Sync);
 assert_impl_all!(LocalBoxSeq<'static, u8>: Unpin);
 assert_not_impl_any!(LocalBoxSeq<'static, u8>: Send, Sync);
 assert_impl_all!(Error: Send, Sync, Unpin, std::error::Error);
+
+// ── shaping adapters follow their source and closures ──
+type SendSrc = Iter<SendIter>;
+type RcSrc = Iter<RcIter>;
+assert_impl_all!(Map<SendSrc, fn(u8) -> u8>: Send, Sync, Unpin);
+assert_not_impl_any!(Map<RcSrc, fn(Rc<u8>) -> u8>: Send, Sync);
+assert_impl_all!(Then<SendSrc, fn(u8) -> UnpinFut, UnpinFut>: Send, Sync, Unpin);
+assert_not_impl_any!(Then<SendSrc, fn(u8) -> NotUnpin, NotUnpin>: Unpin);
+assert_impl_all!(Filter<SendSrc, fn(&u8) -> bool>: Send, Sync, Unpin);
+assert_impl_all!(FilterMap<SendSrc, fn(u8) -> Option<u8>>: Send, Sync, Unpin);
+assert_impl_all!(TakeWhile<SendSrc, fn(&u8) -> bool>: Send, Sync, Unpin);
+assert_impl_all!(Skip<SendSrc>: Send, Sync, Unpin);
+assert_not_impl_any!(Skip<RcSrc>: Send, Sync);
+assert_impl_all!(SkipWhile<SendSrc, fn(&u8) -> bool>: Send, Sync, Unpin);
+assert_impl_all!(Inspect<SendSrc, fn(&u8)>: Send, Sync, Unpin);
+assert_impl_all!(Batched<SendSrc>: Send, Sync, Unpin);
+assert_not_impl_any!(Batched<RcSrc>: Send, Sync);
+assert_impl_all!(BatchedTimeout<SendSrc>: Send, Sync);
+assert_not_impl_any!(BatchedTimeout<RcSrc>: Send, Sync);
+
+// ── time, control, observation ──
+type FallibleSrc = Iter<std::vec::IntoIter<Result<u8, Error>>>;
+assert_impl_all!(Heartbeat<SendSrc>: Send, Sync);
+assert_not_impl_any!(Heartbeat<RcSrc>: Send, Sync);
+assert_impl_all!(Timeout<SendSrc>: Send, Sync);
+assert_impl_all!(TryTimeout<FallibleSrc>: Send, Sync);
+assert_impl_all!(WithCancel<SendSrc>: Send, Sync);
+assert_not_impl_any!(WithCancel<RcSrc>: Send, Sync);
+assert_impl_all!(TryWithCancel<FallibleSrc>: Send, Sync);
+assert_impl_all!(Instrumented<SendSrc, ()>: Send, Sync);
+assert_impl_all!(Instrumented<SendSrc, std::sync::Arc<Stats>>: Send, Sync);
+/// An observer that is neither `Send` nor `Sync`.
+struct RcObserver(Rc<()>);
+impl seqflow::Observer for RcObserver {}
+assert_not_impl_any!(Instrumented<SendSrc, RcObserver>: Send, Sync);
+assert_impl_all!(Beat<u8>: Send, Sync, Unpin, Clone, std::fmt::Debug);
+assert_not_impl_any!(Beat<Rc<u8>>: Send, Sync);
+assert_impl_all!(Outcome: Send, Sync, Unpin, Copy);
+assert_impl_all!(Stats: Send, Sync, Unpin);
+assert_impl_all!(StatsSnapshot: Send, Sync, Unpin, Copy);
+#[cfg(feature = "tracing")]
+assert_impl_all!(seqflow::TracingObserver: Send, Sync, Unpin);
+#[cfg(feature = "metrics")]
+assert_impl_all!(seqflow::MetricsObserver: Send, Sync, Unpin);
+
+// ── prefetch: the sequence moves to a task, so it is always `Send` ──
+assert_impl_all!(Prefetch<SendSrc>: Send, Unpin);
+assert_impl_all!(Overflow: Send, Sync, Unpin, Copy);
+
+// ── remote sources ──
+assert_impl_all!(Page<u8, String>: Send, Sync, Unpin);
+assert_not_impl_any!(Page<Rc<u8>, String>: Send, Sync);
+assert_impl_all!(PageRequest<String>: Send, Sync, Unpin);
+assert_impl_all!(RetryPolicy<std::io::Error>: Send, Sync, Unpin);
+assert_impl_all!(RetryError<std::io::Error, String>: Send, Sync, Unpin, std::error::Error);
+assert_not_impl_any!(RetryError<Rc<u8>, String>: Send, Sync);
+// The retry policy holds its backoff sleep as a boxed `dyn Future + Send`:
+// the remote sequences are `Send` but not `Sync` (like most streams).
+type ResumeOf<S> = Resume<fn(Option<u8>) -> S, fn(&u8) -> Option<u8>, S, u8, (), fn(&()) -> bool>;
+assert_impl_all!(ResumeOf<Iter<std::vec::IntoIter<Result<u8, ()>>>>: Send, Unpin);
+assert_not_impl_any!(ResumeOf<Iter<std::vec::IntoIter<Result<u8, ()>>>>: Sync);
+assert_not_impl_any!(ResumeOf<Iter<std::vec::IntoIter<Result<Rc<u8>, ()>>>>: Send);
+
+fn is_send_unpin<T: Send + Unpin>(_: &T) {}
+
+#[test]
+fn paginate_pages_and_pager_are_send_and_unpin_with_send_parts() {
+    // Their hook types are not nameable: check the values instead.
+    fn fetch(req: PageRequest<u32>) -> Ready<Result<Page<u8, u32>, ()>> {
+        std::future::ready(Ok(Page::new(vec![1], req.token.filter(|t| *t < 1))))
+    }
+    is_send_unpin(&seqflow::seq::paginate(fetch));
+    is_send_unpin(&seqflow::seq::paginate(fetch).pages());
+    is_send_unpin(&seqflow::seq::paginate(fetch).pager(10));
+}
 
 #[test]
 fn auto_traits_are_checked_at_compile_time() {

@@ -66,3 +66,51 @@ lazy! {
 fn take_zero_never_starts_the_producer_even_when_consumed() {
     assert_eq!(block_on(never_run().take(0).count()), 0);
 }
+
+// ── time, control, observation ──
+
+/// A fallible source whose producer panics if it is ever started.
+fn never_run_fallible() -> impl Seq<Item = Result<u32, seqflow::Error>> {
+    never_run().map(Ok)
+}
+
+lazy! {
+    heartbeat_is_lazy => never_run().heartbeat(Duration::from_millis(10));
+    timeout_is_lazy => never_run().timeout(Duration::from_millis(10));
+    try_timeout_is_lazy => never_run_fallible().try_timeout(Duration::from_millis(10));
+    with_cancel_is_lazy => never_run().with_cancel(tokio_util::sync::CancellationToken::new());
+    try_with_cancel_is_lazy =>
+        never_run_fallible().try_with_cancel(tokio_util::sync::CancellationToken::new());
+    instrumented_is_lazy => never_run().instrumented(());
+}
+
+// ── prefetch: no task before the first poll (these tests have no runtime,
+// so a spawn would panic) ──
+
+/// A `Send + 'static` source whose producer panics if it is ever started.
+fn never_run_send() -> impl Seq<Item = u32> + Send + 'static {
+    seq::from_fn(|_y: Yield<u32>| async { panic!("the producer was started") })
+}
+
+lazy! {
+    prefetch_is_lazy => never_run_send().prefetch(4);
+    prefetch_with_is_lazy => never_run_send().prefetch_with(4, seqflow::Overflow::DropOldest);
+}
+
+// ── remote sources: no request before the first element is wanted ──
+
+type NoPage = std::future::Ready<Result<seqflow::Page<u32, u32>, ()>>;
+
+fn never_fetch(_req: seqflow::PageRequest<u32>) -> NoPage {
+    panic!("a page was fetched")
+}
+
+lazy! {
+    paginate_is_lazy => seq::paginate(never_fetch).page_size(10);
+    paginate_pages_is_lazy => seq::paginate(never_fetch).pages();
+    resume_is_lazy => seq::resume(
+        |_from: Option<u32>| -> seq::Empty<Result<u32, ()>> { panic!("the source was made") },
+        |v: &u32| Some(*v),
+        seqflow::RetryPolicy::default(),
+    );
+}
