@@ -10,7 +10,8 @@ use std::thread;
 use std::time::Duration;
 
 use seqflow::{Seq, Yield, seq};
-use support::{Log, panic_message};
+use support::Log;
+use support::panics::panic_message;
 
 /// Naturals, logging the start, each `yield_` result and an async cleanup.
 fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {

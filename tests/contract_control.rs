@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Beat, Error, Seq, Yield, seq};
-use support::{Log, panic_message};
+use support::Log;
+use support::panics::panic_message;
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 

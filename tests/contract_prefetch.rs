@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Overflow, Seq, Yield, seq};
-use support::{DropFlag, Log, alive_tasks, panic_message};
+use support::panics::panic_message;
+use support::{DropFlag, Log, alive_tasks};
 
 /// Waits until the runtime's alive-task count is back to `expected` (a
 /// multi-thread worker releases a finished task a moment after its end).

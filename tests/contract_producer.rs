@@ -14,7 +14,8 @@ use std::task::Poll;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
-use support::{Counted, DropFlag, Log, panic_message};
+use support::panics::panic_message;
+use support::{Counted, DropFlag, Log};
 
 /// A producer that logs its start, each `yield_` result and its cleanup.
 fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Clone + Send + 'static {

@@ -14,7 +14,8 @@ use std::time::Duration;
 use futures::stream::FusedStream;
 use futures::{FutureExt, StreamExt};
 use seqflow::{Pull, Seq, Yield, pull, pull_on, pull2, seq};
-use support::{Log, PendingOnce, alive_tasks, panic_message, settle_tasks_patiently};
+use support::panics::panic_message;
+use support::{Log, PendingOnce, alive_tasks, settle_tasks_patiently};
 use tokio::sync::oneshot;
 
 /// A producer that logs its start, each `yield_` result and its cleanup,

@@ -6,55 +6,11 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use futures::executor::block_on;
 use proptest::prelude::*;
 use seqflow::{Seq, seq};
-use support::{adversarial, collect_checking_size_hint};
-
-fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
-    prop::collection::vec(-50i32..50, 0..40).prop_flat_map(|v| {
-        let n = v.len();
-        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
-    })
-}
-
-struct Probe {
-    cleaned: Arc<AtomicBool>,
-    yielded: Arc<AtomicUsize>,
-}
-
-impl Probe {
-    fn new() -> Self {
-        Probe {
-            cleaned: Arc::new(AtomicBool::new(false)),
-            yielded: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    fn source(
-        &self,
-        items: &[i32],
-        pauses: &[bool],
-    ) -> impl Seq<Item = i32> + Clone + Send + 'static {
-        adversarial(
-            items.to_vec(),
-            pauses.to_vec(),
-            self.cleaned.clone(),
-            self.yielded.clone(),
-        )
-    }
-
-    fn cleaned(&self) -> bool {
-        self.cleaned.load(Ordering::SeqCst)
-    }
-
-    fn yielded(&self) -> usize {
-        self.yielded.load(Ordering::SeqCst)
-    }
-}
+use support::collect_checking_size_hint;
+use support::laws::{Probe, break_after, items_and_pauses};
 
 // ── terminal operations ──
 
@@ -112,12 +68,7 @@ proptest! {
         brk in 0usize..45,
     ) {
         let probe = Probe::new();
-        let mut seen = Vec::new();
-        block_on(probe.source(&v, &p).for_each(|x| {
-            seen.push(x);
-            let go_on = seen.len() <= brk;
-            async move { go_on }
-        }));
+        let seen = block_on(break_after(probe.source(&v, &p), brk));
         let expect: Vec<i32> = v.iter().copied().take(brk + 1).collect();
         prop_assert_eq!(&seen, &expect);
         prop_assert_eq!(probe.yielded(), expect.len(), "an element was produced past the break");

@@ -11,60 +11,17 @@ mod support;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use proptest::prelude::*;
 use seqflow::{Beat, Error, Seq, Stats, StatsSnapshot, seq};
-use support::{adversarial, collect_checking_size_hint};
+use support::laws::{Probe, items_and_pauses};
+use support::{collect_checking_size_hint, paused_runtime};
 use tokio_util::sync::CancellationToken;
-
-fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
-    prop::collection::vec(-50i32..50, 0..40).prop_flat_map(|v| {
-        let n = v.len();
-        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
-    })
-}
 
 /// Runs `fut` on a current-thread runtime whose clock is paused.
 fn run<F: Future>(fut: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-        .block_on(fut)
-}
-
-struct Probe {
-    cleaned: Arc<AtomicBool>,
-    yielded: Arc<AtomicUsize>,
-}
-
-impl Probe {
-    fn new() -> Self {
-        Probe {
-            cleaned: Arc::new(AtomicBool::new(false)),
-            yielded: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    fn source(&self, items: &[i32], pauses: &[bool]) -> impl Seq<Item = i32> + Send + 'static {
-        adversarial(
-            items.to_vec(),
-            pauses.to_vec(),
-            self.cleaned.clone(),
-            self.yielded.clone(),
-        )
-    }
-
-    fn cleaned(&self) -> bool {
-        self.cleaned.load(Ordering::SeqCst)
-    }
-
-    fn yielded(&self) -> usize {
-        self.yielded.load(Ordering::SeqCst)
-    }
+    paused_runtime().block_on(fut)
 }
 
 const EVERY: Duration = Duration::from_millis(10);

@@ -15,86 +15,13 @@ mod support;
 
 use std::cell::Cell;
 use std::fmt::Debug;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::executor::block_on;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use seqflow::{BoxSeq, Error, Seq, Yield, seq};
+use seqflow::{BoxSeq, Error, Seq, seq};
+use support::laws::{Probe, break_after, items_and_pauses};
 use support::{PendingOnce, collect_checking_size_hint};
-
-fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
-    prop::collection::vec(-50i32..50, 0..40).prop_flat_map(|v| {
-        let n = v.len();
-        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
-    })
-}
-
-/// Counts, over one or more adversarial producers, how many started, how
-/// many finished their cleanup, and how many elements they yielded.
-#[derive(Clone, Default)]
-struct Probe {
-    started: Arc<AtomicUsize>,
-    cleaned: Arc<AtomicUsize>,
-    yielded: Arc<AtomicUsize>,
-}
-
-impl Probe {
-    /// An adversarial producer of `items`, suspending before the elements
-    /// whose `pauses` bit is set, and before its cleanup.
-    fn source<T: Clone + Send + 'static>(
-        &self,
-        items: &[T],
-        pauses: &[bool],
-    ) -> impl Seq<Item = T> + Clone + Send + 'static + use<T> {
-        let (items, pauses, probe) = (items.to_vec(), pauses.to_vec(), self.clone());
-        seq::from_fn(move |mut y: Yield<T>| async move {
-            probe.started.fetch_add(1, Ordering::SeqCst);
-            for (i, item) in items.into_iter().enumerate() {
-                if pauses.get(i).copied().unwrap_or(false) {
-                    PendingOnce::new().await;
-                }
-                probe.yielded.fetch_add(1, Ordering::SeqCst);
-                if !y.yield_(item).await {
-                    break;
-                }
-            }
-            PendingOnce::new().await; // async cleanup
-            probe.cleaned.fetch_add(1, Ordering::SeqCst);
-        })
-    }
-
-    fn started(&self) -> usize {
-        self.started.load(Ordering::SeqCst)
-    }
-
-    fn yielded(&self) -> usize {
-        self.yielded.load(Ordering::SeqCst)
-    }
-
-    /// Every producer that started has cleaned up.
-    fn check_cleaned(&self) -> Result<(), TestCaseError> {
-        prop_assert_eq!(
-            self.cleaned.load(Ordering::SeqCst),
-            self.started(),
-            "a started producer had not cleaned up when the consumer returned"
-        );
-        Ok(())
-    }
-}
-
-/// Consumes `s` with `for_each`, breaking after `brk + 1` elements.
-async fn break_after<S: Seq>(s: S, brk: usize) -> Vec<S::Item> {
-    let mut seen = Vec::new();
-    s.for_each(|x| {
-        seen.push(x);
-        let go_on = seen.len() <= brk;
-        async move { go_on }
-    })
-    .await;
-    seen
-}
 
 /// Checks `make(source)` against `expect`, std's output for the input `v`:
 /// in full on `seq::iter` and on the adversarial source (size hints checked

@@ -6,50 +6,12 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use seqflow::{Overflow, Seq, seq};
-use support::{adversarial, collect_checking_size_hint};
-
-fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
-    prop::collection::vec(-50i32..50, 0..80).prop_flat_map(|v| {
-        let n = v.len();
-        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
-    })
-}
-
-struct Probe {
-    cleaned: Arc<AtomicBool>,
-    yielded: Arc<AtomicUsize>,
-}
-
-impl Probe {
-    fn new() -> Self {
-        Probe {
-            cleaned: Arc::new(AtomicBool::new(false)),
-            yielded: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    fn source(&self, items: &[i32], pauses: &[bool]) -> impl Seq<Item = i32> + Send + 'static {
-        adversarial(
-            items.to_vec(),
-            pauses.to_vec(),
-            self.cleaned.clone(),
-            self.yielded.clone(),
-        )
-    }
-
-    fn cleaned(&self) -> bool {
-        self.cleaned.load(Ordering::SeqCst)
-    }
-
-    fn yielded(&self) -> usize {
-        self.yielded.load(Ordering::SeqCst)
-    }
-}
+use support::collect_checking_size_hint;
+use support::laws::{Probe, break_after, items_and_pauses_with_len};
 
 /// The runtime of a case: `true` for two workers, shared by all cases;
 /// `false` for a fresh current-thread runtime.
@@ -79,7 +41,7 @@ proptest! {
 
     #[test]
     fn prefetch_agrees_with_the_identity(
-        (v, p) in items_and_pauses(),
+        (v, p) in items_and_pauses_with_len(0..80),
         n in 1usize..40,
         two_workers in any::<bool>(),
     ) {
@@ -97,18 +59,13 @@ proptest! {
 
     #[test]
     fn prefetch_breaking_at_any_point_sees_a_prefix_and_cleans_up(
-        (v, p) in items_and_pauses(),
+        (v, p) in items_and_pauses_with_len(0..80),
         n in 1usize..40,
         brk in 0usize..90,
         two_workers in any::<bool>(),
     ) {
         let probe = Probe::new();
-        let mut seen = Vec::new();
-        block_on(two_workers, probe.source(&v, &p).prefetch(n).for_each(|x| {
-            seen.push(x);
-            let go_on = seen.len() <= brk;
-            async move { go_on }
-        }));
+        let seen = block_on(two_workers, break_after(probe.source(&v, &p).prefetch(n), brk));
         let expect: Vec<i32> = v.iter().copied().take(brk + 1).collect();
         prop_assert_eq!(&seen, &expect);
         prop_assert!(probe.cleaned(), "cleanup must run before for_each returns");
@@ -120,7 +77,7 @@ proptest! {
 
     #[test]
     fn prefetch_then_take_agrees_with_iter_take(
-        (v, p) in items_and_pauses(),
+        (v, p) in items_and_pauses_with_len(0..80),
         n in 1usize..40,
         k in 0usize..90,
         two_workers in any::<bool>(),
@@ -135,7 +92,7 @@ proptest! {
 
     #[test]
     fn drop_policies_deliver_an_ordered_subsequence_ending_with_the_last(
-        (v, p) in items_and_pauses(),
+        (v, p) in items_and_pauses_with_len(0..80),
         n in 1usize..10,
         oldest in any::<bool>(),
         two_workers in any::<bool>(),

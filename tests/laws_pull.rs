@@ -5,48 +5,16 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
 use proptest::prelude::*;
-use seqflow::{Seq, pull, pull2, seq};
-use support::{adversarial, collect_checking_size_hint, settle_tasks};
-
-fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
-    prop::collection::vec(-50i32..50, 0..40).prop_flat_map(|v| {
-        let n = v.len();
-        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
-    })
-}
+use seqflow::{pull, pull2, seq};
+use support::laws::{Probe, items_and_pauses};
+use support::{collect_checking_size_hint, settle_tasks};
 
 /// How the consumer ends.
 #[derive(Clone, Copy, Debug)]
 enum End {
     Stop,
     Drop,
-}
-
-struct Probe {
-    cleaned: Arc<AtomicBool>,
-    yielded: Arc<AtomicUsize>,
-}
-
-impl Probe {
-    fn new() -> Self {
-        Probe {
-            cleaned: Arc::new(AtomicBool::new(false)),
-            yielded: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    fn source(&self, items: &[i32], pauses: &[bool]) -> impl Seq<Item = i32> + Send + 'static {
-        adversarial(
-            items.to_vec(),
-            pauses.to_vec(),
-            self.cleaned.clone(),
-            self.yielded.clone(),
-        )
-    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -64,14 +32,14 @@ proptest! {
             let mut got = Vec::new();
             while let Some(x) = h.next().await {
                 // One element per `next`, never one ahead.
-                assert_eq!(probe.yielded.load(Ordering::SeqCst), got.len() + 1);
+                assert_eq!(probe.yielded(), got.len() + 1);
                 got.push(x);
             }
             assert!(h.is_done());
             got
         });
         prop_assert_eq!(got, v);
-        prop_assert!(probe.cleaned.load(Ordering::SeqCst));
+        prop_assert!(probe.cleaned());
     }
 
     #[test]
@@ -101,12 +69,12 @@ proptest! {
         let expect: Vec<i32> = v.iter().copied().take(taken).collect();
         prop_assert_eq!(&got, &expect);
         prop_assert_eq!(
-            probe.yielded.load(Ordering::SeqCst),
+            probe.yielded(),
             expect.len(),
             "an element was produced past the last `next`"
         );
         // A handle never asked for an element never started its producer.
-        prop_assert_eq!(probe.cleaned.load(Ordering::SeqCst), taken > 0);
+        prop_assert_eq!(probe.cleaned(), taken > 0);
     }
 
     #[test]
@@ -115,7 +83,7 @@ proptest! {
         let probe = Probe::new();
         let got = rt.block_on(async { collect_checking_size_hint(pull(probe.source(&v, &p))).await });
         prop_assert_eq!(&got, &v);
-        prop_assert!(probe.cleaned.load(Ordering::SeqCst));
+        prop_assert!(probe.cleaned());
         let got = rt.block_on(async { collect_checking_size_hint(pull(seq::iter(v.clone()))).await });
         prop_assert_eq!(&got, &v);
     }

@@ -19,57 +19,8 @@ use std::time::Duration;
 use futures::executor::block_on;
 use proptest::prelude::*;
 use seqflow::{Seq, seq};
-use support::{PendingOnce, adversarial, collect_checking_size_hint};
-
-fn items_and_pauses() -> impl Strategy<Value = (Vec<i32>, Vec<bool>)> {
-    prop::collection::vec(-50i32..50, 0..40).prop_flat_map(|v| {
-        let n = v.len();
-        (Just(v), prop::collection::vec(any::<bool>(), n..=n))
-    })
-}
-
-struct Probe {
-    cleaned: Arc<AtomicBool>,
-    yielded: Arc<AtomicUsize>,
-}
-
-impl Probe {
-    fn new() -> Self {
-        Probe {
-            cleaned: Arc::new(AtomicBool::new(false)),
-            yielded: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    fn source(&self, items: &[i32], pauses: &[bool]) -> impl Seq<Item = i32> + Send + 'static {
-        adversarial(
-            items.to_vec(),
-            pauses.to_vec(),
-            self.cleaned.clone(),
-            self.yielded.clone(),
-        )
-    }
-
-    fn cleaned(&self) -> bool {
-        self.cleaned.load(Ordering::SeqCst)
-    }
-
-    fn yielded(&self) -> usize {
-        self.yielded.load(Ordering::SeqCst)
-    }
-}
-
-/// Consumes `s` with `for_each`, breaking after `brk + 1` elements.
-async fn break_after<S: Seq>(s: S, brk: usize) -> Vec<S::Item> {
-    let mut seen = Vec::new();
-    s.for_each(|x| {
-        seen.push(x);
-        let go_on = seen.len() <= brk;
-        async move { go_on }
-    })
-    .await;
-    seen
-}
+use support::laws::{Probe, break_after, items_and_pauses};
+use support::{PendingOnce, collect_checking_size_hint, paused_runtime};
 
 /// std's batching of an iterator, pulling exactly as `batched` does.
 fn std_batched<I: Iterator>(mut it: I, n: usize) -> impl Iterator<Item = Vec<I::Item>> {
@@ -250,15 +201,6 @@ proptest! {
 }
 
 // ── batched_timeout ──
-
-/// A paused-clock runtime: time moves only when every task waits.
-fn paused_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-}
 
 /// `batched_timeout`'s batches for elements arriving `gaps[i]` ms after
 /// the previous one, computed by hand: a batch opens at its first element

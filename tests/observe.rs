@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Observer, Outcome, Seq, Stats, StatsSnapshot, Yield, seq};
-use support::{DropFlag, panic_message};
+use support::DropFlag;
+use support::panics::panic_message;
 use tokio::time::sleep;
 
 fn ms(n: u64) -> Duration {
@@ -496,20 +497,12 @@ mod tracing_feature {
         }
     }
 
-    fn paused_runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("runtime")
-    }
-
     #[test]
     fn one_span_per_iteration_with_count_duration_and_outcome() {
         let capture = Capture::default();
         let subscriber = Registry::default().with(capture.clone());
         tracing::subscriber::with_default(subscriber, || {
-            paused_runtime().block_on(async {
+            support::paused_runtime().block_on(async {
                 let obs = TracingObserver::new("rows");
                 assert_eq!(
                     rows(50, &flag()).instrumented(obs.clone()).count().await,
@@ -565,7 +558,7 @@ mod tracing_feature {
         let capture = Capture::default();
         let subscriber = Registry::default().with(capture.clone());
         tracing::subscriber::with_default(subscriber, || {
-            paused_runtime().block_on(async {
+            support::paused_runtime().block_on(async {
                 let mut st = Box::pin(
                     rows(5, &flag())
                         .instrumented(TracingObserver::new("open"))
@@ -604,12 +597,7 @@ mod metrics_feature {
         let recorder = DebuggingRecorder::new();
         let snapshotter = recorder.snapshotter();
         metrics::with_local_recorder(&recorder, || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .start_paused(true)
-                .build()
-                .expect("runtime")
-                .block_on(f);
+            support::paused_runtime().block_on(f);
         });
         let mut series: Series = snapshotter
             .snapshot()

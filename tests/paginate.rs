@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use seqflow::{Page, PageRequest, Seq, seq};
-use support::{DropFlag, Log, collect_checking_size_hint, panic_message};
+use support::panics::panic_message;
+use support::{DropFlag, Log, collect_checking_size_hint};
 use tokio::sync::Notify;
 use tokio_test::{assert_pending, assert_ready};
 

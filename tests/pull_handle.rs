@@ -108,7 +108,10 @@ async fn pull2_stop_waits_for_the_cleanup_and_resumes_its_panic() {
     let err = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(p.next()))
         .await
         .unwrap_err();
-    assert_eq!(support::panic_message(&*err), "pair producer failed");
+    assert_eq!(
+        support::panics::panic_message(&*err),
+        "pair producer failed"
+    );
     assert_eq!(p.next().await, None);
 }
 

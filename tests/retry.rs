@@ -316,7 +316,7 @@ fn argument_checks_panic_at_the_callers_location() {
         std::panic::set_hook(prev);
         let payload = res.expect_err("no panic");
         let file = seen.lock().unwrap().clone().expect("a location");
-        (file, support::panic_message(&*payload))
+        (file, support::panics::panic_message(&*payload))
     }
     let here = Location::caller().file().to_owned();
     let fetch = |_: PageRequest<()>| async { Ok::<_, ()>(Page::new(vec![0], None)) };

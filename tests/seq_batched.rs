@@ -12,7 +12,8 @@ use std::time::Duration;
 use futures::{FutureExt, StreamExt};
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
-use support::{Counted, Log, collect_checking_size_hint, panic_message};
+use support::panics::panic_message;
+use support::{Counted, Log, collect_checking_size_hint};
 use tokio::time::Instant;
 
 /// Naturals below `n`, logging each `yield_` result and an async cleanup.

@@ -3,7 +3,7 @@
 //!
 //! Above all, stop propagation: every producer they started has finished
 //! its cleanup by the time the consumer returns, and no producer they did
-//! not need is ever started. (`support::logged_source` logs each
+//! not need is ever started. (`support::logged::logged_source` logs each
 //! producer's start, each `yield_` result and its async cleanup.)
 
 mod support;
@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
-use support::{
-    DropFlag, Log, PendingOnce, collect_checking_size_hint, logged_source, panic_message,
-};
+use support::logged::logged_source;
+use support::panics::panic_message;
+use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
 
 async fn expect_panic<F: std::future::Future>(fut: F) -> String {
     match AssertUnwindSafe(fut).catch_unwind().await {

@@ -20,10 +20,8 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
-use support::{
-    DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, panic_message,
-    panic_message_and_location, settle_tasks,
-};
+use support::panics::{panic_message, panic_message_and_location};
+use support::{DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, settle_tasks};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep};
 

@@ -12,7 +12,8 @@ use std::task::Poll;
 use futures::{FutureExt, StreamExt};
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
-use support::{Log, collect_checking_size_hint, panic_message};
+use support::panics::panic_message;
+use support::{Log, collect_checking_size_hint};
 
 /// Naturals below `n`, logging each `yield_` result and an async cleanup.
 fn logged(n: u32, log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {

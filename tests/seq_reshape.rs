@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use seqflow::{Error, Seq, Seq2, Yield, seq};
-use support::{Log, collect_checking_size_hint, logged_source, panic_message_and_location};
+use support::logged::logged_source;
+use support::panics::panic_message_and_location;
+use support::{Log, collect_checking_size_hint};
 
 /// The events of `log` that report a `yield_` of `item`.
 fn yields_of(log: &Log, name: &str, item: &str) -> Vec<String> {

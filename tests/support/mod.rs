@@ -1,10 +1,20 @@
-//! Helpers shared by the integration tests: an event log, drop flags,
-//! panic payload text, runtime task counting.
+//! Helpers shared by the integration tests. Each test binary declares
+//! `mod support;` and uses its own subset.
+//!
+//! Here: the event log, drop flags and counted values, an await point that
+//! really suspends, runtime task counting, and the size-hint checker. In
+//! the submodules: [`logged`] producers that log what they did, [`panics`]
+//! (panicking producers and reading a caught panic), and [`laws`], the
+//! property-test scaffolding.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::any::Any;
+pub mod laws;
+pub mod logged;
+pub mod panics;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::Context;
 
 /// An ordered log of what producers and consumers did.
 #[derive(Clone, Default)]
@@ -54,17 +64,6 @@ impl Drop for Counted {
     }
 }
 
-/// The text of a panic payload (`&str` or `String`).
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_owned()
-    }
-}
-
 /// Tasks alive on the current runtime (the leak gauge).
 pub fn alive_tasks() -> usize {
     tokio::runtime::Handle::current()
@@ -108,30 +107,6 @@ impl std::future::Future for PendingOnce {
         cx.waker().wake_by_ref();
         std::task::Poll::Pending
     }
-}
-
-/// An adversarial producer: yields `items` in order, suspending before the
-/// elements whose `pauses` bit is set, and records whether its cleanup ran
-/// (`cleaned`) and how many elements it yielded (`yielded`).
-pub fn adversarial<T: Clone + Send + 'static>(
-    items: Vec<T>,
-    pauses: Vec<bool>,
-    cleaned: Arc<AtomicBool>,
-    yielded: Arc<AtomicUsize>,
-) -> impl seqflow::Seq<Item = T> + Clone + Send + 'static {
-    seqflow::seq::from_fn(move |mut y: seqflow::Yield<T>| async move {
-        for (i, item) in items.into_iter().enumerate() {
-            if pauses.get(i).copied().unwrap_or(false) {
-                PendingOnce::new().await;
-            }
-            yielded.fetch_add(1, Ordering::SeqCst);
-            if !y.yield_(item).await {
-                break;
-            }
-        }
-        PendingOnce::new().await; // async cleanup
-        cleaned.store(true, Ordering::SeqCst);
-    })
 }
 
 /// Checks `size_hint` against the true remaining length at every step of a
@@ -193,61 +168,17 @@ pub async fn settle_tasks_patiently(expected: usize) -> usize {
     alive_tasks()
 }
 
-/// A producer named `name` that yields `items`, really suspending before
-/// each one, and logs `"{name} start"`, `"{name} yield {v} -> {more}"` and,
-/// after an async step, `"{name} cleanup"`.
-pub fn logged_source<T>(
-    name: &'static str,
-    items: Vec<T>,
-    log: &Log,
-) -> impl seqflow::Seq<Item = T> + Clone + Send + 'static + use<T>
-where
-    T: Clone + std::fmt::Debug + Send + 'static,
-{
-    let log = log.clone();
-    seqflow::seq::from_fn(move |mut y: seqflow::Yield<T>| async move {
-        log.push(format!("{name} start"));
-        for item in items {
-            PendingOnce::new().await;
-            let shown = format!("{item:?}");
-            let more = y.yield_(item).await;
-            log.push(format!("{name} yield {shown} -> {more}"));
-            if !more {
-                break;
-            }
-        }
-        PendingOnce::new().await; // async cleanup
-        log.push(format!("{name} cleanup"));
-    })
+/// A context whose waker does nothing, to poll by hand.
+pub fn noop_cx() -> Context<'static> {
+    Context::from_waker(futures::task::noop_waker_ref())
 }
 
-/// Runs `f`, which must panic, and returns the panic's message and the file
-/// of its location (tokio-stream's `stream_panic.rs` pattern). The hook is
-/// process-wide, so it records only this thread's panic and passes the
-/// others on to the previous hook.
-pub fn panic_message_and_location(f: impl FnOnce() + std::panic::UnwindSafe) -> (String, String) {
-    use std::{panic, thread};
-    static HOOK: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let me = thread::current().id();
-    let file = Arc::new(Mutex::new(None::<String>));
-    let previous = Arc::new(panic::take_hook());
-    {
-        let file = file.clone();
-        let previous = previous.clone();
-        panic::set_hook(Box::new(move |info| {
-            if thread::current().id() == me {
-                *file.lock().unwrap() = info.location().map(|l| l.file().to_owned());
-            } else {
-                previous(info);
-            }
-        }));
-    }
-    let res = panic::catch_unwind(f);
-    drop(panic::take_hook()); // ours, which holds a clone of `previous`
-    let previous = Arc::into_inner(previous).expect("our hook was dropped");
-    panic::set_hook(previous);
-    let payload = res.expect_err("expected a panic");
-    let file = file.lock().unwrap().take().expect("the hook saw the panic");
-    (panic_message(&*payload), file)
+/// A current-thread runtime whose clock is paused: time moves only when
+/// every task waits, straight to the next timer.
+pub fn paused_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
 }
