@@ -9,28 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use seqflow::{Seq, Yield, seq};
+use seqflow::{Seq, seq};
 use support::Log;
+use support::logged::logged_naturals;
 use support::panics::panic_message;
-
-/// Naturals, logging the start, each `yield_` result and an async cleanup.
-fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        log.push("start");
-        let mut i = 0;
-        loop {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-            i += 1;
-        }
-        tokio::task::yield_now().await;
-        log.push("cleanup");
-    })
-}
 
 /// Runs `f`, which must panic, and returns the panic's message and the file
 /// of its location (tokio-stream's `stream_panic.rs` pattern). The hook is

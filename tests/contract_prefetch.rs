@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Overflow, Seq, Yield, seq};
+use support::logged::logged_naturals;
 use support::panics::panic_message;
 use support::{DropFlag, Log, alive_tasks};
 
@@ -23,25 +24,6 @@ use support::{DropFlag, Log, alive_tasks};
 /// multi-thread worker releases a finished task a moment after its end).
 async fn settle_tasks(expected: usize) -> usize {
     support::settle_tasks_within(expected, Duration::from_secs(5)).await
-}
-
-/// Naturals from 0 that log each `yield_` result and an async cleanup.
-fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        log.push("start");
-        let mut i = 0;
-        loop {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-            i += 1;
-        }
-        tokio::task::yield_now().await; // async cleanup: needs another poll
-        log.push("cleanup");
-    })
 }
 
 /// Asserts the producer of `logged_naturals` saw `false` and then cleaned

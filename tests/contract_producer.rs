@@ -14,27 +14,9 @@ use std::task::Poll;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
+use support::logged::logged_naturals;
 use support::panics::panic_message;
 use support::{Counted, DropFlag, Log};
-
-/// A producer that logs its start, each `yield_` result and its cleanup.
-fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Clone + Send + 'static {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        log.push("start");
-        let mut i = 0;
-        loop {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-            i += 1;
-        }
-        tokio::task::yield_now().await; // async cleanup: needs another poll
-        log.push("cleanup");
-    })
-}
 
 // ── 1. cold ──
 

@@ -14,29 +14,10 @@ use std::time::Duration;
 use futures::stream::FusedStream;
 use futures::{FutureExt, StreamExt};
 use seqflow::{Pull, Seq, Yield, pull, pull_on, pull2, seq};
+use support::logged::logged_naturals;
 use support::panics::panic_message;
 use support::{Log, PendingOnce, alive_tasks, settle_tasks_patiently};
 use tokio::sync::oneshot;
-
-/// A producer that logs its start, each `yield_` result and its cleanup,
-/// which waits once (async cleanup).
-fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        log.push("start");
-        let mut i = 0;
-        loop {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-            i += 1;
-        }
-        tokio::task::yield_now().await;
-        log.push("cleanup");
-    })
-}
 
 /// Yields `0..n`, then panics.
 fn panicking_after(n: u32) -> impl Seq<Item = u32> + Send + 'static {

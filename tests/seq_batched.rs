@@ -12,25 +12,10 @@ use std::time::Duration;
 use futures::{FutureExt, StreamExt};
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
+use support::logged::logged_naturals;
 use support::panics::panic_message;
 use support::{Counted, Log, collect_checking_size_hint};
 use tokio::time::Instant;
-
-/// Naturals below `n`, logging each `yield_` result and an async cleanup.
-fn logged(n: u32, log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-        }
-        tokio::task::yield_now().await; // async cleanup
-        log.push("cleanup");
-    })
-}
 
 /// Yields `i` for each `(i, wait)` after sleeping `wait` milliseconds.
 fn timed(schedule: &'static [(u32, u64)]) -> impl Seq<Item = u32> + Send + 'static {
@@ -89,11 +74,12 @@ async fn batched_size_hint_counts_buffered_elements_through_pending_polls() {
 #[tokio::test]
 async fn batched_asks_for_no_element_past_the_batch_the_consumer_stops_in() {
     let log = Log::new();
-    let first = logged(100, &log).batched(3).first().await;
+    let first = logged_naturals(&log).batched(3).first().await;
     assert_eq!(first, Some(vec![0, 1, 2]));
     assert_eq!(
         log.events(),
         [
+            "start",
             "yield 0 -> true",
             "yield 1 -> true",
             "yield 2 -> false",

@@ -12,24 +12,9 @@ use std::task::Poll;
 use futures::{FutureExt, StreamExt};
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
+use support::logged::{logged_below, logged_naturals};
 use support::panics::panic_message;
 use support::{Log, collect_checking_size_hint};
-
-/// Naturals below `n`, logging each `yield_` result and an async cleanup.
-fn logged(n: u32, log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-        }
-        tokio::task::yield_now().await; // async cleanup
-        log.push("cleanup");
-    })
-}
 
 /// `0..n` through `from_stream`, returning `Pending` (after a wake-up)
 /// before each element: a lost wake-up hangs the test.
@@ -77,7 +62,7 @@ async fn filter_skips_every_ready_rejected_element_in_one_poll() {
 #[tokio::test]
 async fn filter_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
     let log = Log::new();
-    let v: Vec<u32> = logged(100, &log)
+    let v: Vec<u32> = logged_naturals(&log)
         .filter(|x| x % 2 == 1)
         .take(2)
         .collect()
@@ -86,6 +71,7 @@ async fn filter_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
     assert_eq!(
         log.events(),
         [
+            "start",
             "yield 0 -> true",
             "yield 1 -> true",
             "yield 2 -> true",
@@ -116,7 +102,7 @@ async fn filter_map_keeps_the_somes_and_hints_at_most_the_source() {
 #[tokio::test]
 async fn filter_map_forwards_a_stop() {
     let log = Log::new();
-    let first = logged(100, &log)
+    let first = logged_naturals(&log)
         .filter_map(|x| (x > 1).then_some(x * 10))
         .first()
         .await;
@@ -124,6 +110,7 @@ async fn filter_map_forwards_a_stop() {
     assert_eq!(
         log.events(),
         [
+            "start",
             "yield 0 -> true",
             "yield 1 -> true",
             "yield 2 -> false",
@@ -143,13 +130,14 @@ async fn filter_map_debug_shows_the_source_not_the_closure() {
 #[tokio::test]
 async fn take_while_stops_the_producer_at_the_first_failure_after_its_cleanup() {
     let log = Log::new();
-    let v: Vec<u32> = logged(100, &log).take_while(|x| *x < 2).collect().await;
+    let v: Vec<u32> = logged_naturals(&log).take_while(|x| *x < 2).collect().await;
     assert_eq!(v, [0, 1]);
     // The failing element 2 was the last one asked for; the cleanup ran
     // before `collect` returned.
     assert_eq!(
         log.events(),
         [
+            "start",
             "yield 0 -> true",
             "yield 1 -> true",
             "yield 2 -> false",
@@ -182,7 +170,7 @@ async fn take_while_is_fused_and_never_calls_pred_after_the_failure() {
 #[tokio::test]
 async fn take_while_over_a_source_that_ends_first_yields_everything() {
     let log = Log::new();
-    let v: Vec<u32> = logged(3, &log).take_while(|_| true).collect().await;
+    let v: Vec<u32> = logged_below(3, &log).take_while(|_| true).collect().await;
     assert_eq!(v, [0, 1, 2]);
     assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
 }
@@ -190,13 +178,13 @@ async fn take_while_over_a_source_that_ends_first_yields_everything() {
 #[tokio::test]
 async fn take_while_forwards_a_consumer_stop() {
     let log = Log::new();
-    let v: Vec<u32> = logged(100, &log)
+    let v: Vec<u32> = logged_naturals(&log)
         .take_while(|x| *x < 50)
         .take(1)
         .collect()
         .await;
     assert_eq!(v, [0]);
-    assert_eq!(log.events(), ["yield 0 -> false", "cleanup"]);
+    assert_eq!(log.events(), ["start", "yield 0 -> false", "cleanup"]);
 }
 
 #[tokio::test]
@@ -233,10 +221,11 @@ async fn skip_drops_the_first_n_elements_and_subtracts_them_from_the_hint() {
 #[tokio::test]
 async fn skip_forwards_a_stop() {
     let log = Log::new();
-    assert_eq!(logged(100, &log).skip(2).first().await, Some(2));
+    assert_eq!(logged_naturals(&log).skip(2).first().await, Some(2));
     assert_eq!(
         log.events(),
         [
+            "start",
             "yield 0 -> true",
             "yield 1 -> true",
             "yield 2 -> false",
@@ -289,7 +278,7 @@ async fn skip_while_hint_is_exact_once_skipping_is_over() {
 #[tokio::test]
 async fn skip_while_forwards_a_stop() {
     let log = Log::new();
-    let v: Vec<u32> = logged(100, &log)
+    let v: Vec<u32> = logged_naturals(&log)
         .skip_while(|x| *x < 1)
         .take(2)
         .collect()
@@ -298,6 +287,7 @@ async fn skip_while_forwards_a_stop() {
     assert_eq!(
         log.events(),
         [
+            "start",
             "yield 0 -> true",
             "yield 1 -> true",
             "yield 2 -> false",

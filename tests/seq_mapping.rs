@@ -13,24 +13,9 @@ use std::task::Poll;
 use futures::{FutureExt, StreamExt};
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
+use support::logged::{logged_below, logged_naturals};
 use support::panics::panic_message;
 use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
-
-/// Naturals below `n`, logging each `yield_` result and an async cleanup.
-fn logged(n: u32, log: &Log) -> impl Seq<Item = u32> + Send + 'static + use<> {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            let more = y.yield_(i).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
-        }
-        tokio::task::yield_now().await; // async cleanup
-        log.push("cleanup");
-    })
-}
 
 fn panicking_after(n: u32) -> impl Seq<Item = u32> {
     seq::from_fn(move |mut y: Yield<u32>| async move {
@@ -67,7 +52,7 @@ async fn map_calls_f_once_per_delivered_element_only() {
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     let log = Log::new();
-    let s = logged(100, &log).map(move |x| {
+    let s = logged_naturals(&log).map(move |x| {
         c.fetch_add(1, Ordering::SeqCst);
         x + 1
     });
@@ -79,7 +64,7 @@ async fn map_calls_f_once_per_delivered_element_only() {
 async fn map_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
     let log = Log::new();
     let mut seen = Vec::new();
-    logged(100, &log)
+    logged_naturals(&log)
         .map(|x| x * 2)
         .for_each(|x| {
             seen.push(x);
@@ -89,7 +74,7 @@ async fn map_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
     assert_eq!(seen, [0, 2]);
     assert_eq!(
         log.events(),
-        ["yield 0 -> true", "yield 1 -> false", "cleanup"]
+        ["start", "yield 0 -> true", "yield 1 -> false", "cleanup"]
     );
 }
 
@@ -114,7 +99,7 @@ async fn map_debug_shows_the_source_not_the_closure() {
 async fn then_finishes_each_call_before_asking_for_the_next_element() {
     let log = Log::new();
     let l = log.clone();
-    let s = logged(3, &log).then(move |x| {
+    let s = logged_below(3, &log).then(move |x| {
         let l = l.clone();
         async move {
             l.push(format!("f({x}) starts"));
@@ -127,6 +112,7 @@ async fn then_finishes_each_call_before_asking_for_the_next_element() {
     assert_eq!(
         log.events(),
         [
+            "start",
             "f(0) starts",
             "f(0) ends",
             "yield 0 -> true",
@@ -179,7 +165,7 @@ async fn then_stop_drops_the_running_call_and_stops_the_producer() {
     let log = Log::new();
     let (guard, dropped) = DropFlag::new();
     let guard = Arc::new(Mutex::new(Some(guard)));
-    let s = logged(100, &log).then(move |x| {
+    let s = logged_naturals(&log).then(move |x| {
         let guard = guard.lock().unwrap().take();
         async move {
             let _guard = guard;
@@ -192,7 +178,7 @@ async fn then_stop_drops_the_running_call_and_stops_the_producer() {
     assert!(!dropped.load(Ordering::SeqCst));
     poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
     assert!(dropped.load(Ordering::SeqCst), "the running call was kept");
-    assert_eq!(log.events(), ["yield 0 -> false", "cleanup"]);
+    assert_eq!(log.events(), ["start", "yield 0 -> false", "cleanup"]);
     assert_eq!(st.next().await, None);
 }
 
@@ -229,9 +215,9 @@ async fn inspect_forwards_size_hint_and_stop() {
     let s = seq::iter(0..5).inspect(|_| {});
     assert_eq!(s.size_hint(), (5, Some(5)));
     let log = Log::new();
-    let first = logged(100, &log).inspect(|_| {}).first().await;
+    let first = logged_naturals(&log).inspect(|_| {}).first().await;
     assert_eq!(first, Some(0));
-    assert_eq!(log.events(), ["yield 0 -> false", "cleanup"]);
+    assert_eq!(log.events(), ["start", "yield 0 -> false", "cleanup"]);
 }
 
 #[tokio::test]

@@ -8,6 +8,31 @@ use seqflow::{Seq, Yield, seq};
 
 use super::{Log, PendingOnce};
 
+/// Naturals from 0, without end (in practice), logging `"start"`,
+/// `"yield {i} -> {more}"` after each `yield_`, and, after one more poll
+/// (an async cleanup), `"cleanup"`.
+pub fn logged_naturals(log: &Log) -> impl Seq<Item = u32> + Clone + Send + 'static + use<> {
+    logged_below(u32::MAX, log)
+}
+
+/// Like [`logged_naturals`], ending after `n - 1`: the producer returns on
+/// its own (its last `yield_` saw `true`), then cleans up.
+pub fn logged_below(n: u32, log: &Log) -> impl Seq<Item = u32> + Clone + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        log.push("start");
+        for i in 0..n {
+            let more = y.yield_(i).await;
+            log.push(format!("yield {i} -> {more}"));
+            if !more {
+                break;
+            }
+        }
+        tokio::task::yield_now().await; // async cleanup: needs another poll
+        log.push("cleanup");
+    })
+}
+
 /// A producer named `name` that yields `items`, really suspending before
 /// each one, and logs `"{name} start"`, `"{name} yield {v} -> {more}"` and,
 /// after an async step, `"{name} cleanup"`: for tests that watch several
