@@ -4,45 +4,12 @@
 
 mod support;
 
-use std::panic;
-use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use seqflow::{Seq, seq};
 use support::Log;
 use support::logged::logged_naturals;
-use support::panics::panic_message;
-
-/// Runs `f`, which must panic, and returns the panic's message and the file
-/// of its location (tokio-stream's `stream_panic.rs` pattern). The hook is
-/// process-wide, so it records only this thread's panic and passes the
-/// others on to the previous hook.
-fn panic_message_and_file(f: impl FnOnce() + panic::UnwindSafe) -> (String, String) {
-    static HOOK: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let me = thread::current().id();
-    let file = Arc::new(Mutex::new(None::<String>));
-    let previous = Arc::new(panic::take_hook());
-    {
-        let file = file.clone();
-        let previous = previous.clone();
-        panic::set_hook(Box::new(move |info| {
-            if thread::current().id() == me {
-                *file.lock().unwrap() = info.location().map(|l| l.file().to_owned());
-            } else {
-                previous(info);
-            }
-        }));
-    }
-    let res = panic::catch_unwind(f);
-    drop(panic::take_hook()); // ours, which holds a clone of `previous`
-    let previous = Arc::into_inner(previous).expect("our hook was dropped");
-    panic::set_hook(previous);
-    let payload = res.expect_err("expected a panic");
-    let file = file.lock().unwrap().take().expect("the hook saw the panic");
-    (panic_message(&*payload), file)
-}
+use support::panics::panic_message_and_location;
 
 // ── 13. take(0) never starts the producer; take(n) never asks for n + 1 ──
 
@@ -131,7 +98,7 @@ async fn contract_14_batched_yields_fresh_vecs_the_consumer_owns() {
 
 #[test]
 fn contract_14_batched_zero_panics_at_construction_in_the_callers_file() {
-    let (msg, file) = panic_message_and_file(|| {
+    let (msg, file) = panic_message_and_location(|| {
         let _ = seq::iter([1, 2, 3]).batched(0);
     });
     assert_eq!(msg, "`batched` size must be non-zero");
@@ -140,7 +107,7 @@ fn contract_14_batched_zero_panics_at_construction_in_the_callers_file() {
 
 #[test]
 fn contract_14_batched_timeout_zero_panics_at_construction_in_the_callers_file() {
-    let (msg, file) = panic_message_and_file(|| {
+    let (msg, file) = panic_message_and_location(|| {
         let _ = seq::iter([1, 2, 3]).batched_timeout(0, Duration::from_secs(1));
     });
     assert_eq!(msg, "`batched_timeout` size must be non-zero");

@@ -10,14 +10,14 @@ mod support;
 use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Beat, Error, Seq, Yield, seq};
 use support::Log;
-use support::panics::panic_message;
+use support::panics::{panic_message, panic_message_file_and_line};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 
@@ -201,27 +201,11 @@ async fn contract_16_timer_stops_when_the_consumer_stops() {
 
 #[test]
 fn contract_16_zero_period_panics_at_the_callers_line() {
-    let location: Arc<Mutex<Option<String>>> = Arc::default();
-    let seen = location.clone();
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // Other tests of this binary may panic meanwhile: keep ours only.
-        let ours = info
-            .payload_as_str()
-            .is_some_and(|m| m.contains("`heartbeat`"));
-        if let (true, Some(at)) = (ours, info.location()) {
-            *seen.lock().unwrap() = Some(format!("{}:{}", at.file(), at.line()));
-        }
-    }));
+    let zero = Duration::ZERO;
     let line = line!() + 1;
-    let res = std::panic::catch_unwind(|| seq::iter([1]).heartbeat(Duration::ZERO));
-    std::panic::set_hook(previous);
-    let msg = panic_message(&*res.expect_err("a zero period must panic"));
+    let (msg, file, at) = panic_message_file_and_line(|| drop(seq::iter([1]).heartbeat(zero)));
     assert_eq!(msg, "`heartbeat` period `every` must be non-zero");
-    assert_eq!(
-        location.lock().unwrap().as_deref(),
-        Some(format!("{}:{line}", file!()).as_str())
-    );
+    assert_eq!((file.as_str(), at), (file!(), line));
 }
 
 #[tokio::test(start_paused = true)]

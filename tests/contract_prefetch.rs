@@ -10,14 +10,14 @@ mod support;
 use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Overflow, Seq, Yield, seq};
 use support::logged::logged_naturals;
-use support::panics::panic_message;
+use support::panics::{expect_panic, panic_message, panic_message_file_and_line, panicking_after};
 use support::{DropFlag, Log, alive_tasks};
 
 /// Waits until the runtime's alive-task count is back to `expected` (a
@@ -39,24 +39,6 @@ fn assert_stopped_and_cleaned(log: &Log) {
     assert_eq!(events[n - 1], "cleanup", "{events:?}");
     let falses = events.iter().filter(|e| e.ends_with("-> false")).count();
     assert_eq!(falses, 1, "{events:?}");
-}
-
-fn panicking_after(n: u32, msg: &'static str) -> impl Seq<Item = u32> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-        panic!("{msg}");
-    })
-}
-
-async fn expect_panic<F: std::future::Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected the producer's panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
 }
 
 // ── bounded ──
@@ -173,19 +155,19 @@ async fn contract_15_every_element_is_dropped_exactly_once() {
 #[tokio::test]
 async fn contract_15_producer_panic_surfaces_after_the_elements_before_it() {
     for n in [1, 2, 64] {
-        let mut st = pin!(panicking_after(5, "producer failed").prefetch(n).stream());
+        let mut st = pin!(panicking_after(5).prefetch(n).stream());
         for i in 0..5 {
             assert_eq!(st.next().await, Some(i), "n = {n}");
         }
         let msg = expect_panic(st.next()).await;
-        assert_eq!(msg, "producer failed");
+        assert_eq!(msg, "producer failed after 5");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contract_15_producer_panic_reaches_collect_on_two_workers() {
-    let msg = expect_panic(panicking_after(1000, "late failure").prefetch(16).count()).await;
-    assert_eq!(msg, "late failure");
+    let msg = expect_panic(panicking_after(1000).prefetch(16).count()).await;
+    assert_eq!(msg, "producer failed after 1000");
 }
 
 #[tokio::test]
@@ -458,8 +440,8 @@ async fn leak_cases() {
     );
 
     // Producer panic.
-    let msg = expect_panic(panicking_after(50, "leaky panic").prefetch(8).count()).await;
-    assert_eq!(msg, "leaky panic");
+    let msg = expect_panic(panicking_after(50).prefetch(8).count()).await;
+    assert_eq!(msg, "producer failed after 50");
     assert_eq!(settle_tasks(before).await, before, "panic leaked");
 
     // Drop right after the first poll spawned the task.
@@ -580,27 +562,9 @@ async fn size_hint_follows_the_inner_sequence() {
 /// Runs `f`, which must panic after storing the line it expects the
 /// panic at, and checks the panic's message and location.
 fn assert_panics_at_caller(f: impl FnOnce(&AtomicU32) + std::panic::UnwindSafe) {
-    static HOOK: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = HOOK.lock().unwrap();
-    let seen = Arc::new(Mutex::new(None));
-    let s = seen.clone();
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if let Some(loc) = info.location() {
-            s.lock()
-                .unwrap()
-                .get_or_insert((loc.file().to_owned(), loc.line()));
-        }
-    }));
     let expected_line = AtomicU32::new(0);
-    let res = std::panic::catch_unwind(|| f(&expected_line));
-    std::panic::set_hook(previous);
-    let payload = res.expect_err("expected a panic");
-    assert_eq!(
-        panic_message(&*payload),
-        "`prefetch` capacity `n` must be non-zero"
-    );
-    let (file, line) = seen.lock().unwrap().take().expect("the hook saw the panic");
+    let (msg, file, line) = panic_message_file_and_line(|| f(&expected_line));
+    assert_eq!(msg, "`prefetch` capacity `n` must be non-zero");
     assert_eq!(file, file!(), "the panic must point at the caller");
     assert_eq!(line, expected_line.load(Ordering::SeqCst));
 }

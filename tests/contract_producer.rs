@@ -6,16 +6,15 @@
 mod support;
 
 use std::future::poll_fn;
-use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
 use support::logged::logged_naturals;
-use support::panics::panic_message;
+use support::panics::{expect_panic, panic_message, panicking_after};
 use support::{Counted, DropFlag, Log};
 
 // ── 1. cold ──
@@ -290,24 +289,6 @@ async fn contract_03_stream_poll_stop_runs_async_cleanup() {
 }
 
 // ── 4. panics surface ──
-
-fn panicking_after(n: u32) -> impl Seq<Item = u32> {
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-        panic!("producer failed after {n}");
-    })
-}
-
-async fn expect_panic<F: std::future::Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected the producer's panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
-}
 
 #[tokio::test]
 async fn contract_04_producer_panic_reaches_for_each() {

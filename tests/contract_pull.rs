@@ -4,39 +4,19 @@
 
 mod support;
 
-use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::StreamExt;
 use futures::stream::FusedStream;
-use futures::{FutureExt, StreamExt};
 use seqflow::{Pull, Seq, Yield, pull, pull_on, pull2, seq};
 use support::logged::logged_naturals;
-use support::panics::panic_message;
+use support::panics::{expect_panic, panic_message, panicking_after};
 use support::{Log, PendingOnce, alive_tasks, settle_tasks_patiently};
 use tokio::sync::oneshot;
-
-/// Yields `0..n`, then panics.
-fn panicking_after(n: u32) -> impl Seq<Item = u32> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-        panic!("producer failed after {n}");
-    })
-}
-
-async fn expect_panic<F: Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected the producer's panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
-}
 
 // ── 6. rendezvous: no run-ahead ──
 

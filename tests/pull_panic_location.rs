@@ -1,20 +1,13 @@
 //! `pull` outside a runtime reports the caller's location (`#[track_caller]`),
 //! like `tokio::spawn`. One test in its own binary: it installs a panic hook.
 
-use std::panic;
-use std::sync::{Arc, Mutex};
+mod support;
+
+use support::panics::panic_message_and_location;
 
 #[test]
 fn pull_outside_a_runtime_panics_at_the_callers_location() {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let s = seen.clone();
-    panic::set_hook(Box::new(move |info| {
-        let loc = info.location().expect("location");
-        s.lock().unwrap().push(loc.file().to_owned());
-    }));
-    let a = panic::catch_unwind(|| seqflow::pull(seqflow::seq::iter([1])));
-    let b = panic::catch_unwind(|| seqflow::pull2(seqflow::seq::iter([(1, 2)])));
-    let _ = panic::take_hook();
-    assert!(a.is_err() && b.is_err());
-    assert_eq!(*seen.lock().unwrap(), [file!(), file!()]);
+    let (_, a) = panic_message_and_location(|| drop(seqflow::pull(seqflow::seq::iter([1]))));
+    let (_, b) = panic_message_and_location(|| drop(seqflow::pull2(seqflow::seq::iter([(1, 2)]))));
+    assert_eq!([a, b], [file!(), file!()]);
 }

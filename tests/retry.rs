@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use seqflow::{Page, PageRequest, RetryError, RetryPolicy, Seq, seq};
+use support::panics::panic_message_and_location;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -305,19 +306,6 @@ async fn cancellation_also_interrupts_an_injected_sleep() {
 
 #[test]
 fn argument_checks_panic_at_the_callers_location() {
-    fn location_of(f: impl FnOnce() + std::panic::UnwindSafe) -> (String, String) {
-        let seen = Arc::new(Mutex::new(None));
-        let hook_seen = seen.clone();
-        let prev = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            *hook_seen.lock().unwrap() = info.location().map(|l| l.file().to_owned());
-        }));
-        let res = std::panic::catch_unwind(f);
-        std::panic::set_hook(prev);
-        let payload = res.expect_err("no panic");
-        let file = seen.lock().unwrap().clone().expect("a location");
-        (file, support::panics::panic_message(&*payload))
-    }
     let here = Location::caller().file().to_owned();
     let fetch = |_: PageRequest<()>| async { Ok::<_, ()>(Page::new(vec![0], None)) };
     type Case = Box<dyn FnOnce() + std::panic::UnwindSafe>;
@@ -340,7 +328,7 @@ fn argument_checks_panic_at_the_callers_location() {
         ),
     ];
     for (f, message) in cases {
-        let (file, text) = location_of(f);
+        let (text, file) = panic_message_and_location(f);
         assert_eq!(text, message);
         assert_eq!(file, here, "{message}: reported at {file}");
     }

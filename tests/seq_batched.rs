@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
 use support::logged::logged_naturals;
-use support::panics::panic_message;
+use support::panics::{expect_panic, panic_message};
 use support::{Counted, Log, collect_checking_size_hint};
 use tokio::time::Instant;
 
@@ -41,13 +41,6 @@ async fn stamped(s: impl Seq<Item = Vec<u32>>) -> Vec<(Vec<u32>, u128)> {
     })
     .await;
     out
-}
-
-async fn expect_panic<F: std::future::Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected a panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
 }
 
 // ── batched ──

@@ -9,24 +9,16 @@
 mod support;
 
 use std::future::poll_fn;
-use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
 use support::logged::logged_source;
-use support::panics::panic_message;
+use support::panics::expect_panic;
 use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
-
-async fn expect_panic<F: std::future::Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected a panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
-}
 
 /// A producer that yields `first`, then panics with `msg`.
 fn panics_after_one(first: u32, msg: &'static str) -> impl Seq<Item = u32> {

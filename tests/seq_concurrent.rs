@@ -11,26 +11,18 @@
 mod support;
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
-use support::panics::{panic_message, panic_message_and_location};
+use support::panics::{expect_panic, panic_message, panic_message_and_location};
 use support::{DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, settle_tasks};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep};
-
-async fn expect_panic<F: Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected a panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
-}
 
 /// Counts the futures running at once, and the most seen.
 #[derive(Clone, Default)]

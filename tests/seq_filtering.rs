@@ -5,28 +5,20 @@ mod support;
 
 use std::cell::Cell;
 use std::future::poll_fn;
-use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::task::Poll;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
 use support::logged::{logged_below, logged_naturals};
-use support::panics::panic_message;
+use support::panics::expect_panic;
 use support::{Log, collect_checking_size_hint};
 
 /// `0..n` through `from_stream`, returning `Pending` (after a wake-up)
 /// before each element: a lost wake-up hangs the test.
 fn pending_between(n: u32) -> impl Seq<Item = u32> {
     seq::from_stream(futures::stream::iter(0..n).interleave_pending())
-}
-
-async fn expect_panic<F: std::future::Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected a panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
 }
 
 #[tokio::test]

@@ -4,36 +4,17 @@
 mod support;
 
 use std::future::poll_fn;
-use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use futures_test::stream::StreamTestExt;
-use seqflow::{Seq, Yield, seq};
+use seqflow::{Seq, seq};
 use support::logged::{logged_below, logged_naturals};
-use support::panics::panic_message;
+use support::panics::{expect_panic, panicking_after};
 use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
-
-fn panicking_after(n: u32) -> impl Seq<Item = u32> {
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-        panic!("producer failed after {n}");
-    })
-}
-
-async fn expect_panic<F: std::future::Future>(fut: F) -> String {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(_) => panic!("expected a panic to surface"),
-        Err(payload) => panic_message(&*payload),
-    }
-}
 
 // ── map ──
 
