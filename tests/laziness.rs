@@ -1,9 +1,12 @@
-//! Laziness: building an adapter never runs its source, and stopping an
-//! adapter that never started never starts it (contract lines 1 and 13).
+//! Laziness: building an adapter or combinator never runs its sources (or
+//! calls its closures), and stopping one that never started never starts
+//! them (contract lines 1 and 13).
 //!
-//! Every adapter is built on a producer that panics if it is ever run,
+//! Every adapter is built on producers that panic if they are ever run,
 //! under `deny(unused_must_use)` (itertools' tests/laziness.rs). These are
-//! plain `#[test]`s: building a sequence needs no runtime either.
+//! plain `#[test]`s: building a sequence needs no runtime either, and the
+//! prefetch section proves that no task is spawned before the first poll
+//! (a spawn would panic here).
 #![deny(unused_must_use)]
 
 use std::future::poll_fn;
@@ -13,13 +16,28 @@ use std::time::Duration;
 use futures::executor::block_on;
 use seqflow::{Seq, Yield, seq};
 
-/// A source whose producer panics if it is ever started.
-fn never_run() -> impl Seq<Item = u32> {
-    seq::from_fn(|_y: Yield<u32>| async { panic!("the producer was started") })
+/// A source of `T` whose producer panics if it is ever started.
+fn never_run_of<T: Send + 'static>() -> impl Seq<Item = T> + Send + 'static {
+    seq::from_fn(|_y: Yield<T>| async { panic!("the producer was started") })
 }
 
-/// Stops `s` before any element was asked for, then asks for one: the
-/// producer must not start, and the sequence must be over.
+/// A source whose producer panics if it is ever started.
+fn never_run() -> impl Seq<Item = u32> + Send + 'static {
+    never_run_of()
+}
+
+/// A fallible source whose producer panics if it is ever started.
+fn never_run_fallible() -> impl Seq<Item = Result<u32, seqflow::Error>> {
+    never_run().map(Ok)
+}
+
+/// A closure (or `fn`) that panics if it is ever called.
+fn never_called<T, U>(_: T) -> U {
+    panic!("the closure was called")
+}
+
+/// Stops `s` before any element was asked for, then asks for one: no
+/// producer may start, and the sequence must be over.
 fn stop_before_start<S: Seq>(s: S) {
     let mut s = pin!(s);
     block_on(poll_fn(|cx| s.as_mut().poll_stop(cx)));
@@ -67,12 +85,52 @@ fn take_zero_never_starts_the_producer_even_when_consumed() {
     assert_eq!(block_on(never_run().take(0).count()), 0);
 }
 
-// ── time, control, observation ──
+// ── more shaping ──
 
-/// A fallible source whose producer panics if it is ever started.
-fn never_run_fallible() -> impl Seq<Item = Result<u32, seqflow::Error>> {
-    never_run().map(Ok)
+lazy! {
+    enumerate_is_lazy => never_run().enumerate();
+    chain_is_lazy => never_run().chain(never_run());
+    zip_is_lazy => never_run().zip(never_run());
+    flat_map_is_lazy => never_run().flat_map(never_called::<u32, seq::Empty<u8>>);
+    flatten_is_lazy => never_run_of::<seq::Empty<u32>>().flatten();
+    scan_is_lazy => never_run().scan(0, |_: &mut u32, x| never_called::<u32, Option<u32>>(x));
+    dedup_is_lazy => never_run().dedup();
+    dedup_by_key_is_lazy => never_run().dedup_by_key(|x| never_called::<u32, u32>(*x));
+    step_by_is_lazy => never_run().step_by(3);
+    windows_is_lazy => never_run().windows(2);
+    keys_is_lazy => never_run_of::<(u32, char)>().keys();
+    values_is_lazy => never_run_of::<(u32, char)>().values();
+    map2_is_lazy => never_run_of::<(u32, char)>()
+        .map2(|k, v| never_called::<(u32, char), (char, u32)>((k, v)));
+    more_shaping_pipeline_is_lazy => never_run()
+        .chain(never_run())
+        .zip(never_run_of::<(u32, char)>())
+        .map2(|n, (k, c)| (n + k, c))
+        .keys()
+        .flat_map(seq::once)
+        .scan(0, |acc, x| { *acc += x; Some(*acc) })
+        .dedup()
+        .step_by(2)
+        .enumerate()
+        .values()
+        .windows(3);
 }
+
+// ── concurrency ──
+
+lazy! {
+    map_concurrent_is_lazy => never_run().map_concurrent(4, never_called::<u32, std::future::Ready<u8>>);
+    map_unordered_is_lazy => never_run().map_unordered(4, never_called::<u32, std::future::Ready<u8>>);
+    merge_is_lazy => never_run().merge(never_run());
+    seq_merge_is_lazy => seq::merge(never_run(), never_run());
+    merge_all_is_lazy => seq::merge_all([never_run(), never_run(), never_run()]);
+    concurrency_pipeline_is_lazy => seq::merge_all([never_run(), never_run()])
+        .merge(never_run())
+        .map_unordered(2, |x| async move { x })
+        .map_concurrent(3, |x| async move { x });
+}
+
+// ── time, control, observation ──
 
 lazy! {
     heartbeat_is_lazy => never_run().heartbeat(Duration::from_millis(10));
@@ -84,17 +142,11 @@ lazy! {
     instrumented_is_lazy => never_run().instrumented(());
 }
 
-// ── prefetch: no task before the first poll (these tests have no runtime,
-// so a spawn would panic) ──
-
-/// A `Send + 'static` source whose producer panics if it is ever started.
-fn never_run_send() -> impl Seq<Item = u32> + Send + 'static {
-    seq::from_fn(|_y: Yield<u32>| async { panic!("the producer was started") })
-}
+// ── prefetch: no task before the first poll ──
 
 lazy! {
-    prefetch_is_lazy => never_run_send().prefetch(4);
-    prefetch_with_is_lazy => never_run_send().prefetch_with(4, seqflow::Overflow::DropOldest);
+    prefetch_is_lazy => never_run().prefetch(4);
+    prefetch_with_is_lazy => never_run().prefetch_with(4, seqflow::Overflow::DropOldest);
 }
 
 // ── remote sources: no request before the first element is wanted ──
@@ -113,4 +165,14 @@ lazy! {
         |v: &u32| Some(*v),
         seqflow::RetryPolicy::default(),
     );
+}
+
+// ── terminals ──
+
+#[test]
+fn collect_at_most_is_lazy_until_polled() {
+    // Building the future (and dropping it unpolled) never starts the
+    // producer, whatever the limit.
+    drop(never_run().collect_at_most::<Vec<_>>(3));
+    drop(never_run().collect_at_most::<Vec<_>>(0));
 }
