@@ -1,7 +1,9 @@
 //! The engine behind [`Seq::map_concurrent`] and [`Seq::map_unordered`]:
 //! keep up to `limit` futures made from the source's elements in flight,
 //! polled inline on the consumer's task, and deliver their outputs in the
-//! order of the queue (`FuturesOrdered` or `FuturesUnordered`).
+//! order of the queue (`FuturesOrdered` or `FuturesUnordered`). The two
+//! public types are thin wrappers whose shared code
+//! `delegate_concurrent!` writes.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -150,3 +152,64 @@ where
         (lo.saturating_add(n), hi.and_then(|h| h.checked_add(n)))
     }
 }
+
+/// Writes what a public wrapper around the engine shares with the other:
+/// `new`, a `Seq` impl that delegates to its `inner: Concurrent<S, F, Q>`
+/// field (as futures-util's `delegate_*` macros do), and a `Debug` impl
+/// under the wrapper's own name. The struct itself, with its docs and its
+/// queue type, stays in the wrapper's file.
+macro_rules! delegate_concurrent {
+    ($name:ident) => {
+        impl<S, F, Fut: ::core::future::Future> $name<S, F, Fut> {
+            /// `limit` is checked by the `Seq` method that builds it.
+            pub(crate) fn new(seq: S, limit: usize, f: F) -> Self {
+                $name {
+                    inner: $crate::seq::concurrent::Concurrent::new(seq, limit, f),
+                }
+            }
+        }
+
+        impl<S, F, Fut> $crate::seq::Seq for $name<S, F, Fut>
+        where
+            S: $crate::seq::Seq,
+            F: FnMut(S::Item) -> Fut,
+            Fut: ::core::future::Future,
+        {
+            type Item = Fut::Output;
+
+            fn poll_next(
+                self: ::core::pin::Pin<&mut Self>,
+                cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<Option<Fut::Output>> {
+                self.project().inner.poll_next(cx)
+            }
+
+            fn poll_stop(
+                self: ::core::pin::Pin<&mut Self>,
+                cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<()> {
+                self.project().inner.poll_stop(cx)
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.inner.size_hint()
+            }
+        }
+
+        impl<S, F, Fut> ::core::fmt::Debug for $name<S, F, Fut>
+        where
+            S: ::core::fmt::Debug,
+            Fut: ::core::future::Future,
+        {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("seq", self.inner.seq())
+                    .field("limit", &self.inner.limit())
+                    .field("in_flight", &self.inner.queue().len())
+                    .finish()
+            }
+        }
+    };
+}
+
+pub(crate) use delegate_concurrent;
