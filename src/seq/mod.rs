@@ -92,6 +92,7 @@ mod prefetch;
 pub use self::prefetch::{Overflow, Prefetch};
 
 // --- section: control ---
+mod early_end;
 mod heartbeat;
 mod instrumented;
 mod timeout;

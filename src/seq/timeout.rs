@@ -10,17 +10,8 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep, sleep_until};
 
 use super::Seq;
+use super::early_end::State;
 use crate::Error;
-
-/// Where a [`Timeout`] stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Running,
-    /// Timed out or stopped by the consumer: stopping the producer.
-    Stopping,
-    /// The producer has returned.
-    Done,
-}
 
 pin_project! {
     /// Sequence returned by [`Seq::timeout`].
@@ -77,14 +68,8 @@ impl<S: Seq> Seq for Timeout<S> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
-        match *this.state {
-            State::Running => {}
-            State::Stopping => {
-                ready!(this.seq.poll_stop(cx));
-                *this.state = State::Done;
-                return Poll::Ready(None);
-            }
-            State::Done => return Poll::Ready(None),
+        if let Some(end) = this.state.poll_ended(this.seq.as_mut(), cx) {
+            return end;
         }
         // The source first: an element due at the deadline is in time.
         match this.seq.as_mut().poll_next(cx) {
@@ -126,13 +111,8 @@ impl<S: Seq> Seq for Timeout<S> {
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        if *this.state == State::Running {
-            *this.state = State::Stopping;
-        }
         this.timer.set(None);
-        ready!(this.seq.poll_stop(cx));
-        *this.state = State::Done;
-        Poll::Ready(())
+        this.state.poll_stop(this.seq, cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

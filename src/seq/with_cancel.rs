@@ -9,17 +9,8 @@ use pin_project_lite::pin_project;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::Seq;
+use super::early_end::State;
 use crate::Error;
-
-/// Where a [`WithCancel`] stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Running,
-    /// Cancelled or stopped by the consumer: stopping the producer.
-    Stopping,
-    /// The producer has returned.
-    Done,
-}
 
 pin_project! {
     /// Sequence returned by [`Seq::with_cancel`].
@@ -73,14 +64,8 @@ impl<S: Seq> WithCancel<S> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<S::Item, Error>>> {
         let mut this = self.project();
-        match *this.state {
-            State::Running => {}
-            State::Stopping => {
-                ready!(this.seq.poll_stop(cx));
-                *this.state = State::Done;
-                return Poll::Ready(None);
-            }
-            State::Done => return Poll::Ready(None),
+        if let Some(end) = this.state.poll_ended(this.seq.as_mut(), cx) {
+            return end;
         }
         // Checked before each element: none is asked for once cancelled.
         if !this.token.is_cancelled() {
@@ -126,13 +111,8 @@ impl<S: Seq> Seq for WithCancel<S> {
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        if *this.state == State::Running {
-            *this.state = State::Stopping;
-        }
         this.cancelled.set(None);
-        ready!(this.seq.poll_stop(cx));
-        *this.state = State::Done;
-        Poll::Ready(())
+        this.state.poll_stop(this.seq, cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
