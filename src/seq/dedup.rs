@@ -2,11 +2,12 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
 use super::Seq;
+use super::dedup_by_key::{distinct_size_hint, poll_next_distinct};
 
 pin_project! {
     /// Sequence returned by [`Seq::dedup`].
@@ -34,17 +35,11 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        let mut this = self.project();
-        loop {
-            let Some(item) = ready!(this.seq.as_mut().poll_next(cx)) else {
-                *this.last = None;
-                return Poll::Ready(None);
-            };
-            if this.last.as_ref() != Some(&item) {
-                *this.last = Some(item.clone());
-                return Poll::Ready(Some(item));
-            }
-        }
+        let this = self.project();
+        // The key is the element itself, cloned only when it is delivered.
+        poll_next_distinct(this.seq, this.last, cx, |last, item| {
+            (last != Some(item)).then(|| item.clone())
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -54,11 +49,7 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let (lo, hi) = self.seq.size_hint();
-        // Every element left may repeat the last one delivered; with no
-        // last one, the first element left is always delivered.
-        let lo = if self.last.is_none() { lo.min(1) } else { 0 };
-        (lo, hi)
+        distinct_size_hint(self.seq.size_hint(), self.last.is_some())
     }
 }
 

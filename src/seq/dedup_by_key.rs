@@ -36,18 +36,12 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        let mut this = self.project();
-        loop {
-            let Some(item) = ready!(this.seq.as_mut().poll_next(cx)) else {
-                *this.last = None;
-                return Poll::Ready(None);
-            };
-            let key = (this.f)(&item);
-            if this.last.as_ref() != Some(&key) {
-                *this.last = Some(key);
-                return Poll::Ready(Some(item));
-            }
-        }
+        let this = self.project();
+        let f = this.f;
+        poll_next_distinct(this.seq, this.last, cx, |last, item| {
+            let key = f(item);
+            (last != Some(&key)).then_some(key)
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -57,10 +51,44 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let (lo, hi) = self.seq.size_hint();
-        let lo = if self.last.is_none() { lo.min(1) } else { 0 };
-        (lo, hi)
+        distinct_size_hint(self.seq.size_hint(), self.last.is_some())
     }
+}
+
+/// The engine of `dedup_by_key` and `dedup`: the next element of `seq`
+/// whose key differs from `last`, the key of the last element delivered.
+/// `key_if_new(last, item)` gives the item's key when it differs from
+/// `last`, and `None` for a duplicate, which is skipped. At the end of the
+/// source, `last` is cleared.
+#[inline]
+pub(super) fn poll_next_distinct<S: Seq, K>(
+    mut seq: Pin<&mut S>,
+    last: &mut Option<K>,
+    cx: &mut Context<'_>,
+    mut key_if_new: impl FnMut(Option<&K>, &S::Item) -> Option<K>,
+) -> Poll<Option<S::Item>> {
+    loop {
+        let Some(item) = ready!(seq.as_mut().poll_next(cx)) else {
+            *last = None;
+            return Poll::Ready(None);
+        };
+        if let Some(key) = key_if_new(last.as_ref(), &item) {
+            *last = Some(key);
+            return Poll::Ready(Some(item));
+        }
+    }
+}
+
+/// The size hint of `dedup_by_key` and `dedup`, from the source's and
+/// whether an element was delivered (`has_last`).
+pub(super) fn distinct_size_hint(
+    (lo, hi): (usize, Option<usize>),
+    has_last: bool,
+) -> (usize, Option<usize>) {
+    // Every element left may repeat the last one delivered; with no last
+    // one, the first element left is always delivered.
+    let lo = if has_last { 0 } else { lo.min(1) };
+    (lo, hi)
 }
 
 impl<S: fmt::Debug, F, K: fmt::Debug> fmt::Debug for DedupByKey<S, F, K> {
