@@ -15,33 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use seqflow::{Seq, Stats, Yield, seq};
-use support::{N, current_thread, throughput};
+use seqflow::{Seq, Stats};
+use support::{N, body, current_thread, naturals, plain_loop, throughput};
 use tokio_util::sync::CancellationToken;
-
-#[inline(always)]
-async fn body(v: u64) -> bool {
-    black_box(v);
-    true
-}
-
-async fn plain_loop(n: u64) {
-    for i in 0..n {
-        if !body(i).await {
-            break;
-        }
-    }
-}
-
-fn producer(n: u64) -> impl Seq<Item = u64> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u64>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-    })
-}
 
 const LONG: Duration = Duration::from_secs(3600);
 
@@ -54,12 +30,12 @@ fn control(c: &mut Criterion) {
         b.iter(|| rt.block_on(plain_loop(black_box(N))))
     });
     g.bench_function("from_fn_for_each", |b| {
-        b.iter(|| rt.block_on(producer(black_box(N)).for_each(body)))
+        b.iter(|| rt.block_on(naturals(black_box(N)).for_each(body)))
     });
     g.bench_function("heartbeat", |b| {
         b.iter(|| {
             rt.block_on(
-                producer(black_box(N))
+                naturals(black_box(N))
                     .heartbeat(LONG)
                     .for_each(|beat| body(beat.into_item().unwrap_or(0))),
             )
@@ -68,7 +44,7 @@ fn control(c: &mut Criterion) {
     g.bench_function("timeout", |b| {
         b.iter(|| {
             rt.block_on(
-                producer(black_box(N))
+                naturals(black_box(N))
                     .timeout(LONG)
                     .for_each(|item| body(item.unwrap_or(0))),
             )
@@ -78,20 +54,20 @@ fn control(c: &mut Criterion) {
     g.bench_function("with_cancel", |b| {
         b.iter(|| {
             rt.block_on(
-                producer(black_box(N))
+                naturals(black_box(N))
                     .with_cancel(token.clone())
                     .for_each(body),
             )
         })
     });
     g.bench_function("instrumented_unit", |b| {
-        b.iter(|| rt.block_on(producer(black_box(N)).instrumented(()).for_each(body)))
+        b.iter(|| rt.block_on(naturals(black_box(N)).instrumented(()).for_each(body)))
     });
     let stats = Arc::new(Stats::new());
     g.bench_function("instrumented_stats", |b| {
         b.iter(|| {
             rt.block_on(
-                producer(black_box(N))
+                naturals(black_box(N))
                     .instrumented(stats.clone())
                     .for_each(body),
             )

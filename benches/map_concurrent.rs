@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::StreamExt;
-use seqflow::{Seq, Yield, seq};
-use support::current_thread;
+use seqflow::{Seq, seq};
+use support::{current_thread, naturals};
 
 const SLEEPY: u64 = 1_000;
 const READY: u64 = 10_000;
@@ -43,16 +43,6 @@ async fn timer_floor() {
         black_box(futures::future::join_all((0..batch).map(sleepy)).await);
         left -= batch;
     }
-}
-
-fn producer(n: u64) -> impl Seq<Item = u64> {
-    seq::from_fn(move |mut y: Yield<u64>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-    })
 }
 
 async fn drain_seq(s: impl Seq<Item = u64>) {
@@ -88,7 +78,7 @@ fn sleep_1ms(c: &mut Criterion) {
         })
     });
     g.bench_function("seqflow_map_concurrent_from_fn", |b| {
-        b.iter(|| rt.block_on(drain_seq(producer(SLEEPY).map_concurrent(LIMIT, sleepy))))
+        b.iter(|| rt.block_on(drain_seq(naturals(SLEEPY).map_concurrent(LIMIT, sleepy))))
     });
     g.bench_function("futures_buffered", |b| {
         b.iter(|| {
@@ -117,7 +107,7 @@ fn overhead(c: &mut Criterion) {
     let mut g = c.benchmark_group("map_concurrent/overhead");
     g.throughput(Throughput::Elements(READY));
     g.bench_function("seqflow_map_concurrent_from_fn", |b| {
-        b.iter(|| rt.block_on(drain_seq(producer(READY).map_concurrent(LIMIT, ready))))
+        b.iter(|| rt.block_on(drain_seq(naturals(READY).map_concurrent(LIMIT, ready))))
     });
     g.bench_function("futures_buffered", |b| {
         b.iter(|| {
@@ -127,7 +117,7 @@ fn overhead(c: &mut Criterion) {
         })
     });
     g.bench_function("seqflow_map_unordered_from_fn", |b| {
-        b.iter(|| rt.block_on(drain_seq(producer(READY).map_unordered(LIMIT, ready))))
+        b.iter(|| rt.block_on(drain_seq(naturals(READY).map_unordered(LIMIT, ready))))
     });
     g.bench_function("futures_buffer_unordered", |b| {
         b.iter(|| {

@@ -12,54 +12,25 @@
 mod support;
 
 use std::hint::black_box;
-use std::pin::pin;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::{Stream, StreamExt};
-use seqflow::{BoxSeq, Seq, Yield, seq};
-use support::{N, current_thread, throughput};
+use seqflow::{BoxSeq, Seq, seq};
+use support::{
+    N, async_stream_producer, async_stream_split, body, current_thread, drain_stream,
+    drain_stream_split, naturals, plain_loop, seqflow_consume_split, throughput,
+};
 
-#[inline(always)]
-async fn body(v: u64) -> bool {
-    black_box(v);
-    true
-}
-
-// ── plain async loop (the baseline) ──
-
-async fn plain_loop(n: u64) {
-    for i in 0..n {
-        if !body(i).await {
-            break;
-        }
-    }
-}
-
-// ── seqflow ──
-
-fn seqflow_producer(n: u64) -> impl Seq<Item = u64> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u64>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-    })
-}
+// ── seqflow (`naturals`, `body` and the baseline `plain_loop` are in support) ──
 
 #[inline(never)]
 fn seqflow_producer_split(n: u64) -> impl Seq<Item = u64> + Send + 'static {
-    seqflow_producer(n)
-}
-
-#[inline(never)]
-async fn seqflow_consume_split(s: impl Seq<Item = u64>) {
-    s.for_each(body).await;
+    naturals(n)
 }
 
 #[inline(never)]
 fn seqflow_boxed(n: u64) -> BoxSeq<'static, u64> {
-    seqflow_producer(n).boxed()
+    naturals(n).boxed()
 }
 
 // ── peers ──
@@ -68,37 +39,12 @@ fn futures_iter(n: u64) -> impl Stream<Item = u64> {
     futures::stream::iter(0..n)
 }
 
-fn async_stream_producer(n: u64) -> impl Stream<Item = u64> {
-    async_stream::stream! {
-        for i in 0..n {
-            yield i;
-        }
-    }
-}
-
 fn fn_stream_producer(n: u64) -> impl Stream<Item = u64> {
     async_fn_stream::fn_stream(move |emitter| async move {
         for i in 0..n {
             emitter.emit(i).await;
         }
     })
-}
-
-async fn drain_stream(s: impl Stream<Item = u64>) {
-    let mut s = pin!(s);
-    while let Some(v) = s.next().await {
-        black_box(v);
-    }
-}
-
-#[inline(never)]
-async fn drain_stream_split(s: impl Stream<Item = u64>) {
-    drain_stream(s).await;
-}
-
-#[inline(never)]
-fn async_stream_split(n: u64) -> impl Stream<Item = u64> {
-    async_stream_producer(n)
 }
 
 #[inline(never)]
@@ -115,7 +61,7 @@ fn p1(c: &mut Criterion) {
         b.iter(|| rt.block_on(plain_loop(black_box(N))))
     });
     g.bench_function("seqflow_from_fn_for_each/inlined", |b| {
-        b.iter(|| rt.block_on(seqflow_producer(black_box(N)).for_each(body)))
+        b.iter(|| rt.block_on(naturals(black_box(N)).for_each(body)))
     });
     g.bench_function("seqflow_from_fn_for_each/split", |b| {
         b.iter(|| rt.block_on(seqflow_consume_split(seqflow_producer_split(black_box(N)))))

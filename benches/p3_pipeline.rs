@@ -19,8 +19,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::{Stream, StreamExt};
-use seqflow::{Seq, Yield, seq};
-use support::{N, current_thread};
+use seqflow::{Seq, seq};
+use support::{N, body, current_thread, naturals, seqflow_consume_split};
 
 /// Elements the pipeline delivers per iteration.
 const TAKEN: u64 = N / 4;
@@ -33,12 +33,6 @@ fn keep(x: &u64) -> bool {
 #[inline(always)]
 fn shape(x: u64) -> u64 {
     x.wrapping_mul(3) ^ 0x5a
-}
-
-#[inline(always)]
-async fn body(v: u64) -> bool {
-    black_box(v);
-    true
 }
 
 // ── plain loop (the baseline) ──
@@ -60,16 +54,6 @@ async fn plain_loop(n: u64, taken: u64) {
 }
 
 // ── seqflow ──
-
-fn naturals(n: u64) -> impl Seq<Item = u64> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u64>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-    })
-}
 
 fn seqflow_pipeline(s: impl Seq<Item = u64>, taken: u64) -> impl Seq<Item = u64> {
     s.filter(keep).map(shape).take(taken as usize)
@@ -99,11 +83,6 @@ async fn seqflow_from_fn_hand_fused(n: u64, taken: u64) {
 #[inline(never)]
 fn seqflow_from_fn_split(n: u64, taken: u64) -> impl Seq<Item = u64> + Send + 'static {
     naturals(n).filter(keep).map(shape).take(taken as usize)
-}
-
-#[inline(never)]
-async fn seqflow_consume_split(s: impl Seq<Item = u64>) {
-    s.for_each(body).await;
 }
 
 // ── futures ──

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
-use seqflow::{Seq, Yield, pull, seq};
-use support::{N, current_thread, multi_thread};
+use seqflow::pull;
+use support::{N, current_thread, multi_thread, naturals};
 use tokio::runtime::Runtime;
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -28,16 +28,6 @@ use tokio::sync::{Notify, mpsc, oneshot};
 const N_TASK: u64 = 1_000;
 /// Handles per iteration for the lifecycle benchmark.
 const LIFECYCLES: u64 = 1_000;
-
-fn naturals(n: u64) -> impl Seq<Item = u64> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u64>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-    })
-}
 
 // ── the consumers ──
 

@@ -26,22 +26,12 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use seqflow::{Seq, Yield, seq};
-use support::{N, current_thread, multi_thread, throughput};
+use support::{N, current_thread, multi_thread, naturals, throughput};
 
 // ── the hand-off alone ──
 
-fn source(n: u64) -> impl Seq<Item = u64> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<u64>| async move {
-        for i in 0..n {
-            if !y.yield_(i).await {
-                return;
-            }
-        }
-    })
-}
-
 async fn prefetch_64(n: u64) {
-    source(n)
+    naturals(n)
         .prefetch(64)
         .for_each(|v| {
             black_box(v);
