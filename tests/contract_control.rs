@@ -28,12 +28,25 @@ fn ms(n: u64) -> Duration {
 /// A producer that sleeps `waits[i]` ms before yielding `i`, logging each
 /// `yield_` result and its async cleanup.
 fn paced(waits: &[u64], log: &Log) -> impl Seq<Item = usize> + Send + 'static + use<> {
+    paced_with(waits, log, |i| i)
+}
+
+/// Like [`paced`], yielding `item(i)` for each `i`.
+fn paced_with<T, F>(
+    waits: &[u64],
+    log: &Log,
+    item: F,
+) -> impl Seq<Item = T> + Send + 'static + use<T, F>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> T + Send + 'static,
+{
     let waits = waits.to_vec();
     let log = log.clone();
-    seq::from_fn(move |mut y: Yield<usize>| async move {
+    seq::from_fn(move |mut y: Yield<T>| async move {
         for (i, wait) in waits.into_iter().enumerate() {
             sleep(ms(wait)).await;
-            let more = y.yield_(i).await;
+            let more = y.yield_(item(i)).await;
             log.push(format!("yield {i} -> {more}"));
             if !more {
                 break;
@@ -41,6 +54,15 @@ fn paced(waits: &[u64], log: &Log) -> impl Seq<Item = usize> + Send + 'static + 
         }
         tokio::task::yield_now().await; // async cleanup
         log.push("cleanup");
+    })
+}
+
+/// Cancels `token` after `after` ms, from a task of its own.
+fn cancel_after(token: &CancellationToken, after: u64) -> tokio::task::JoinHandle<()> {
+    let token = token.clone();
+    tokio::spawn(async move {
+        sleep(ms(after)).await;
+        token.cancel();
     })
 }
 
@@ -272,13 +294,7 @@ async fn contract_17_with_cancel_ends_within_one_element() {
 async fn contract_17_with_cancel_ends_within_one_pending_await() {
     let log = Log::new();
     let token = CancellationToken::new();
-    let canceller = {
-        let token = token.clone();
-        tokio::spawn(async move {
-            sleep(ms(1000)).await;
-            token.cancel();
-        })
-    };
+    let canceller = cancel_after(&token, 1000);
     // The producer is in a 10 s await when the token fires at 1 s: it sees
     // the stop at its next `yield_`, and that element is never delivered.
     let got = timed(paced(&[0, 10_000, 0], &log).with_cancel(token)).await;
@@ -297,13 +313,7 @@ async fn contract_17_with_cancel_watches_the_token_while_the_producer_waits() {
     // would have produced.
     let token = CancellationToken::new();
     let t0 = Instant::now();
-    let canceller = {
-        let token = token.clone();
-        tokio::spawn(async move {
-            sleep(ms(1000)).await;
-            token.cancel();
-        })
-    };
+    let canceller = cancel_after(&token, 1000);
     let silent = seq::from_stream(futures::stream::pending::<u8>());
     assert_eq!(silent.with_cancel(token).count().await, 0);
     assert_eq!(t0.elapsed(), ms(1000));
@@ -372,24 +382,12 @@ fn fallible(
     waits: &[u64],
     log: &Log,
 ) -> impl Seq<Item = Result<usize, DbError>> + Send + 'static + use<> {
-    let waits = waits.to_vec();
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<Result<usize, DbError>>| async move {
-        for (i, wait) in waits.into_iter().enumerate() {
-            sleep(ms(wait)).await;
-            let item = if i == 3 {
-                Err(DbError::Query(i))
-            } else {
-                Ok(i)
-            };
-            let more = y.yield_(item).await;
-            log.push(format!("yield {i} -> {more}"));
-            if !more {
-                break;
-            }
+    paced_with(waits, log, |i| {
+        if i == 3 {
+            Err(DbError::Query(i))
+        } else {
+            Ok(i)
         }
-        tokio::task::yield_now().await;
-        log.push("cleanup");
     })
 }
 
@@ -433,13 +431,7 @@ async fn contract_17_try_with_cancel_ends_with_err_cancelled() {
 async fn contract_17_try_with_cancel_reports_at_once_and_ends_after_the_pending_await() {
     let log = Log::new();
     let token = CancellationToken::new();
-    let canceller = {
-        let token = token.clone();
-        tokio::spawn(async move {
-            sleep(ms(1000)).await;
-            token.cancel();
-        })
-    };
+    let canceller = cancel_after(&token, 1000);
     let got = timed(fallible(&[0, 10_000], &log).try_with_cancel(token)).await;
     // The error comes when the token fires; the end, once the producer's
     // await is over and it has cleaned up.
