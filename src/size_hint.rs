@@ -11,6 +11,15 @@ pub(crate) fn at_most((_, upper): SizeHint) -> SizeHint {
     (0, upper)
 }
 
+/// The hint of two sequences' elements together: the sum of the bounds.
+#[inline]
+pub(crate) fn add((lower_a, upper_a): SizeHint, (lower_b, upper_b): SizeHint) -> SizeHint {
+    (
+        lower_a.saturating_add(lower_b),
+        upper_a.zip(upper_b).and_then(|(a, b)| a.checked_add(b)),
+    )
+}
+
 /// Adds `x` to both bounds.
 #[inline]
 pub(crate) fn add_scalar((lower, upper): SizeHint, x: usize) -> SizeHint {
@@ -50,6 +59,17 @@ mod tests {
         assert_eq!(add_scalar((1, Some(2)), 3), (4, Some(5)));
         assert_eq!(sub_scalar((1, Some(2)), 3), (0, Some(0)));
         assert_eq!(sub_scalar((5, None), 3), (2, None));
+    }
+
+    #[test]
+    fn add_sums_the_bounds_and_an_unbounded_side_is_unbounded() {
+        assert_eq!(add((1, Some(2)), (3, Some(4))), (4, Some(6)));
+        assert_eq!(add((1, Some(2)), (3, None)), (4, None));
+        assert_eq!(add((1, None), (3, Some(4))), (4, None));
+        assert_eq!(
+            add((usize::MAX, Some(usize::MAX)), (1, Some(1))),
+            (usize::MAX, None)
+        );
     }
 
     #[test]

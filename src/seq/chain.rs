@@ -7,6 +7,7 @@ use std::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::Seq;
+use crate::size_hint;
 
 pin_project! {
     /// Sequence returned by [`Seq::chain`].
@@ -74,16 +75,11 @@ where
         if self.stopping {
             return (0, Some(0));
         }
-        let (lo2, hi2) = self.second.size_hint();
+        let second = self.second.size_hint();
         if self.first_done {
-            return (lo2, hi2);
+            return second;
         }
-        let (lo1, hi1) = self.first.size_hint();
-        let hi = match (hi1, hi2) {
-            (Some(a), Some(b)) => a.checked_add(b),
-            _ => None,
-        };
-        (lo1.saturating_add(lo2), hi)
+        size_hint::add(self.first.size_hint(), second)
     }
 }
 

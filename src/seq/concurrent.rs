@@ -14,6 +14,7 @@ use futures_util::stream::{FuturesOrdered, FuturesUnordered};
 use pin_project_lite::pin_project;
 
 use super::Seq;
+use crate::size_hint;
 
 /// The set of futures in flight; its `poll_next` decides the output order.
 pub(crate) trait InFlight<Fut: Future>: Default + Unpin {
@@ -143,13 +144,12 @@ where
         if self.stopping {
             return (0, Some(0));
         }
-        let n = self.in_flight.len();
-        let (lo, hi) = if self.seq_done {
+        let source = if self.seq_done {
             (0, Some(0))
         } else {
             self.seq.size_hint()
         };
-        (lo.saturating_add(n), hi.and_then(|h| h.checked_add(n)))
+        size_hint::add_scalar(source, self.in_flight.len())
     }
 }
 

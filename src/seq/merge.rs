@@ -7,6 +7,7 @@ use std::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::Seq;
+use crate::size_hint;
 
 /// Interleaves two sequences with the same item type, element by element as
 /// they arrive: a free-function form of [`Seq::merge`], which documents the
@@ -131,13 +132,10 @@ where
         }
         let side =
             |done: bool, hint: (usize, Option<usize>)| if done { (0, Some(0)) } else { hint };
-        let (lo_a, hi_a) = side(self.a_done, self.a.size_hint());
-        let (lo_b, hi_b) = side(self.b_done, self.b.size_hint());
-        let hi = match (hi_a, hi_b) {
-            (Some(a), Some(b)) => a.checked_add(b),
-            _ => None,
-        };
-        (lo_a.saturating_add(lo_b), hi)
+        size_hint::add(
+            side(self.a_done, self.a.size_hint()),
+            side(self.b_done, self.b.size_hint()),
+        )
     }
 }
 

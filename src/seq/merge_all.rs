@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use super::Seq;
+use crate::size_hint;
 
 /// Interleaves any number of sequences with the same item type, element by
 /// element as they arrive.
@@ -138,12 +139,7 @@ impl<S: Seq> Seq for MergeAll<S> {
             .iter()
             .flatten()
             .map(|s| s.size_hint())
-            .fold((0, Some(0)), |(lo, hi), (l, h)| {
-                (
-                    lo.saturating_add(l),
-                    hi.zip(h).and_then(|(a, b)| a.checked_add(b)),
-                )
-            })
+            .fold((0, Some(0)), size_hint::add)
     }
 }
 

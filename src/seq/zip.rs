@@ -7,6 +7,7 @@ use std::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::Seq;
+use crate::size_hint;
 
 pin_project! {
     /// Sequence returned by [`Seq::zip`].
@@ -98,11 +99,7 @@ impl<A: Seq, B: Seq> Seq for Zip<A, B> {
             return (0, Some(0));
         }
         let extra = usize::from(self.pending.is_some());
-        let (lo_a, hi_a) = self.a.size_hint();
-        let (lo_a, hi_a) = (
-            lo_a.saturating_add(extra),
-            hi_a.and_then(|h| h.checked_add(extra)),
-        );
+        let (lo_a, hi_a) = size_hint::add_scalar(self.a.size_hint(), extra);
         let (lo_b, hi_b) = self.b.size_hint();
         let hi = match (hi_a, hi_b) {
             (Some(a), Some(b)) => Some(a.min(b)),
