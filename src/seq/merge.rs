@@ -113,17 +113,7 @@ where
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         *this.stopping = true;
-        if !*this.a_done && this.a.poll_stop(cx).is_ready() {
-            *this.a_done = true;
-        }
-        if !*this.b_done && this.b.poll_stop(cx).is_ready() {
-            *this.b_done = true;
-        }
-        if *this.a_done && *this.b_done {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
+        poll_stop_pair((this.a, this.a_done), (this.b, this.b_done), cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -148,5 +138,26 @@ impl<A: fmt::Debug, B: fmt::Debug> fmt::Debug for Merge<A, B> {
             .field("b_done", &self.b_done)
             .field("stopping", &self.stopping)
             .finish()
+    }
+}
+
+/// Drives the stops of two sequences together, neither waiting for the
+/// other, and marks each side done once its producer has returned; ready
+/// once both have. Shared with [`Zip`](super::Zip).
+pub(super) fn poll_stop_pair<A: Seq, B: Seq>(
+    (a, a_done): (Pin<&mut A>, &mut bool),
+    (b, b_done): (Pin<&mut B>, &mut bool),
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    if !*a_done && a.poll_stop(cx).is_ready() {
+        *a_done = true;
+    }
+    if !*b_done && b.poll_stop(cx).is_ready() {
+        *b_done = true;
+    }
+    if *a_done && *b_done {
+        Poll::Ready(())
+    } else {
+        Poll::Pending
     }
 }

@@ -7,6 +7,7 @@ use std::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::Seq;
+use super::merge::poll_stop_pair;
 use crate::size_hint;
 
 pin_project! {
@@ -47,17 +48,7 @@ impl<A: Seq, B: Seq> Zip<A, B> {
         *this.ending = true;
         // The unpaired element is dropped, as `Iterator::zip` drops it.
         *this.pending = None;
-        if !*this.a_done && this.a.poll_stop(cx).is_ready() {
-            *this.a_done = true;
-        }
-        if !*this.b_done && this.b.poll_stop(cx).is_ready() {
-            *this.b_done = true;
-        }
-        if *this.a_done && *this.b_done {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
+        poll_stop_pair((this.a, this.a_done), (this.b, this.b_done), cx)
     }
 }
 
