@@ -605,11 +605,7 @@ fn polled_outside_a_runtime_panics_with_a_clear_message() {
 
 #[test]
 fn prefetch_on_runs_the_producer_on_the_given_runtime() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::two_workers_runtime();
     let before = rt.metrics().num_alive_tasks();
     let log = Log::new();
     let s = logged_naturals(&log).prefetch_on(rt.handle(), 4).take(50);
@@ -623,10 +619,7 @@ fn prefetch_on_runs_the_producer_on_the_given_runtime() {
 
 #[test]
 fn a_runtime_shut_down_under_a_running_prefetch_is_a_panic_not_a_hang() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::current_thread_runtime();
     let s = seq::from_fn(|mut y: Yield<u32>| async move {
         y.yield_(1).await;
         std::future::pending::<()>().await;

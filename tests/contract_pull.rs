@@ -339,11 +339,7 @@ async fn contract_09_dropping_an_unstarted_or_finished_pull_spawns_nothing() {
 
 #[test]
 fn contract_09_drop_outside_the_runtime_finishes_on_its_runtime() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::two_workers_runtime();
     let (done_tx, done_rx) = oneshot::channel();
     let p = rt.block_on(async {
         let mut p = pull(seq::from_fn(move |mut y: Yield<u8>| async move {
@@ -547,10 +543,7 @@ fn contract_12_pull_outside_a_runtime_panics_naming_pull_on() {
 
 #[test]
 fn contract_12_pull_on_takes_the_runtime_explicitly() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::current_thread_runtime();
     let log = Log::new();
     // Built and started outside any runtime, with a foreign executor.
     let mut p = pull_on(rt.handle(), logged_naturals(&log));

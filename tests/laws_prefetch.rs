@@ -19,20 +19,10 @@ fn block_on<F: Future>(two_workers: bool, fut: F) -> F::Output {
     static MULTI: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     if two_workers {
         MULTI
-            .get_or_init(|| {
-                tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("runtime")
-            })
+            .get_or_init(support::two_workers_runtime)
             .block_on(fut)
     } else {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-            .block_on(fut)
+        support::current_thread_runtime().block_on(fut)
     }
 }
 

@@ -20,6 +20,8 @@
 //! The binary has a single `#[test]`, so no other test allocates while a
 //! case is measured.
 
+mod support;
+
 use std::future::Future;
 use std::pin::Pin;
 
@@ -99,15 +101,8 @@ fn peak_growth(rt: &tokio::runtime::Runtime, case: &Case, n: u64) -> usize {
 
 #[test]
 fn memory_stays_bounded_by_the_buffer_not_by_the_element_count() {
-    let current_thread = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let two_workers = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let current_thread = support::current_thread_runtime();
+    let two_workers = support::two_workers_runtime();
     for (flavour, rt) in [
         ("current_thread", &current_thread),
         ("two workers", &two_workers),

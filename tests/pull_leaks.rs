@@ -141,11 +141,7 @@ async fn thousands_of_pulls_ended_at_random_points_leak_nothing_multi_thread() {
 fn pulls_dropped_outside_the_runtime_leak_nothing() {
     // Started in the runtime, dropped on a plain thread: the cleanups that
     // wait finish on the runtime's tasks.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::two_workers_runtime();
     let counters = Arc::new(Counters::default());
     let mut rng = fastrand::Rng::with_seed(7);
     let pulls = rt.block_on(async {

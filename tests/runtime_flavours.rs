@@ -59,19 +59,12 @@ async fn multi_thread_runtime_consumer_in_a_spawned_task() {
 
 #[test]
 fn consumer_in_block_on_of_a_multi_thread_runtime() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = support::two_workers_runtime();
     rt.block_on(exercise());
 }
 
 #[test]
 fn consumer_in_block_on_of_a_current_thread_runtime() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = support::current_thread_runtime();
     rt.block_on(exercise());
 }

@@ -236,10 +236,6 @@ async fn stress_two_workers() {
 
 #[test]
 fn stress_consumer_in_block_on_of_two_workers() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = support::two_workers_runtime();
     rt.block_on(stress(0x5EED_0003, 100));
 }

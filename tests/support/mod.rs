@@ -173,6 +173,24 @@ pub fn noop_cx() -> Context<'static> {
     Context::from_waker(futures::task::noop_waker_ref())
 }
 
+/// A current-thread runtime with every driver.
+pub fn current_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A multi-thread runtime of two workers with every driver: the other
+/// flavour the tests run on.
+pub fn two_workers_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// A current-thread runtime whose clock is paused: time moves only when
 /// every task waits, straight to the next timer.
 pub fn paused_runtime() -> tokio::runtime::Runtime {
