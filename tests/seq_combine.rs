@@ -11,14 +11,14 @@ mod support;
 use std::future::poll_fn;
 use std::pin::pin;
 use std::sync::atomic::Ordering;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
 use support::logged::logged_source;
 use support::panics::expect_panic;
-use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
+use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint, noop_cx};
 
 /// A producer that yields `first`, then panics with `msg`.
 fn panics_after_one(first: u32, msg: &'static str) -> impl Seq<Item = u32> {
@@ -36,10 +36,6 @@ fn stuck(guard: DropFlag) -> impl Seq<Item = u32> {
         let _guard = guard;
         std::future::pending::<()>().await;
     })
-}
-
-fn noop_cx() -> Context<'static> {
-    Context::from_waker(futures::task::noop_waker_ref())
 }
 
 // ── chain ──

@@ -14,13 +14,15 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
 use support::panics::{expect_panic, panic_message, panic_message_and_location};
-use support::{DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, settle_tasks};
+use support::{
+    DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, noop_cx, settle_tasks,
+};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep};
 
@@ -74,10 +76,6 @@ impl Stuck {
             .iter()
             .all(|f| f.load(Ordering::SeqCst))
     }
-}
-
-fn noop_cx() -> Context<'static> {
-    Context::from_waker(futures::task::noop_waker_ref())
 }
 
 /// A producer of `0..n` that counts the elements it yielded and logs

@@ -2,10 +2,11 @@
 //! `mod support;` and uses its own subset.
 //!
 //! Here: the event log, drop flags and counted values, an await point that
-//! really suspends, runtime task counting, and the size-hint checker. In
-//! the submodules: [`logged`] producers that log what they did, [`panics`]
-//! (panicking producers and reading a caught panic), and [`laws`], the
-//! property-test scaffolding.
+//! really suspends, a context to poll by hand, runtime task counting, the
+//! runtimes the tests build, and the size-hint checker. In the submodules:
+//! [`logged`] producers that log what they did, [`panics`] (panicking
+//! producers and reading a caught panic), and [`laws`], the property-test
+//! scaffolding.
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod laws;
