@@ -21,7 +21,8 @@ use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
 use support::panics::{expect_panic, panic_message, panic_message_and_location};
 use support::{
-    DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, noop_cx, settle_tasks,
+    DropFlag, Log, PendingOnce, alive_tasks, collect_checking_size_hint, noop_cx,
+    settle_tasks_patiently,
 };
 use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep};
@@ -451,23 +452,11 @@ async fn nothing_outlives_the_consumer() {
     assert!(err.is_panic());
     assert_eq!(panic_message(&*err.into_panic()), "branch failed");
     assert!(other_dropped.load(Ordering::SeqCst));
-    assert_eq!(settle(before).await, before, "a task outlived its consumer");
-}
-
-/// Waits, boundedly, for the alive-task count to fall back to `expected`.
-///
-/// A task that has just delivered its `JoinError` is released by its worker
-/// thread a moment later; on a multi-thread runtime with busy CPUs that can
-/// take longer than `settle_tasks`' round of yields, so this retries it
-/// with short sleeps (up to about 2 s) before giving up.
-async fn settle(expected: usize) -> usize {
-    for _ in 0..200 {
-        if settle_tasks(expected).await == expected {
-            break;
-        }
-        sleep(Duration::from_millis(10)).await;
-    }
-    alive_tasks()
+    assert_eq!(
+        settle_tasks_patiently(before).await,
+        before,
+        "a task outlived its consumer"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
