@@ -119,10 +119,9 @@ fn parse(line: usize, raw: &str) -> Result<Record, BadRecord> {
 
 #[tokio::main]
 async fn main() {
-    // Count errors per service; skip unparsable lines; stop at the first
-    // fatal record.
+    // 1. Count errors per service, stopping at the first fatal record: the
+    //    whole loop in one `for_each`, whose body breaks by returning false.
     let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut bad_lines = Vec::new();
     let mut fatal = None;
     records("app.log")
         .for_each(|record| {
@@ -138,25 +137,37 @@ async fn main() {
                     true
                 }
                 Err(bad) => {
-                    bad_lines.push(bad.line);
+                    println!("unparsable line {}", bad.line);
                     false // a fallible producer ends at its first error
                 }
             };
             async move { go_on }
         })
         .await;
-
     println!("errors per service: {errors:?}");
-    println!("unparsable lines:   {bad_lines:?}");
-    match fatal {
+    match &fatal {
         Some(r) => println!("stopped at fatal record, line {}: {}", r.line, r.message),
         None => println!("no fatal record"),
     }
 
-    // The same source, reused lazily: only the first three records are read.
-    let head: Vec<_> = records("app.log").take(3).collect().await;
-    println!(
-        "first {} records read, then the file was closed",
-        head.len()
-    );
+    // 2. The same source as a pipeline of adapters: the first five billing
+    //    errors, as line numbers. Reading stops after the fifth match.
+    let billing_errors: Vec<usize> = records("app.log")
+        .filter_map(Result::ok)
+        .filter(|r| r.level == Level::Error && r.service == "billing")
+        .map(|r| r.line)
+        .take(5)
+        .collect()
+        .await;
+    println!("first billing errors at lines {billing_errors:?}");
+    assert_eq!(billing_errors.len(), 5);
+
+    // 3. Counting with a bound: how many records before the fatal one, with
+    //    `take_while` ending the read there.
+    let before_fatal = records("app.log")
+        .take_while(|r| !matches!(r, Ok(r) if r.level == Level::Fatal))
+        .count()
+        .await;
+    println!("{before_fatal} records before the fatal one");
+    assert_eq!(Some(before_fatal + 1), fatal.map(|r| r.line));
 }

@@ -216,14 +216,82 @@ impl fmt::Display for Outcome {
 /// ```
 pub trait Observer {
     /// An iteration starts: the consumer asked for the first element.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Observer, Seq};
+    ///
+    /// #[derive(Default)]
+    /// struct Starts(u32);
+    /// impl Observer for Starts {
+    ///     fn on_start(&mut self) {
+    ///         self.0 += 1;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut starts = Starts::default();
+    /// let s = seq::iter([1, 2]).instrumented(&mut starts);
+    /// // Building the sequence starts nothing; consuming it does.
+    /// assert_eq!(s.count().await, 2);
+    /// assert_eq!(starts.0, 1);
+    /// # }
+    /// ```
     fn on_start(&mut self) {}
 
     /// The sequence delivered an element.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Observer, Seq};
+    ///
+    /// #[derive(Default)]
+    /// struct Items(u32);
+    /// impl Observer for Items {
+    ///     fn on_item(&mut self) {
+    ///         self.0 += 1;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut items = Items::default();
+    /// let found = seq::iter(1..).instrumented(&mut items).find(|v| *v == 3).await;
+    /// assert_eq!(found, Some(3));
+    /// assert_eq!(items.0, 3); // 1, 2 and the match
+    /// # }
+    /// ```
     fn on_item(&mut self) {}
 
     /// The iteration ended with `outcome`, after delivering `items` elements
     /// in `elapsed` (from [`on_start`](Observer::on_start), including the
     /// producer's cleanup).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Observer, Outcome, Seq};
+    ///
+    /// #[derive(Default)]
+    /// struct Ends(Vec<(Outcome, u64)>);
+    /// impl Observer for Ends {
+    ///     fn on_end(&mut self, outcome: Outcome, items: u64, _elapsed: Duration) {
+    ///         self.0.push((outcome, items));
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut ends = Ends::default();
+    /// seq::iter(0..5).instrumented(&mut ends).count().await;
+    /// seq::iter(0..5).instrumented(&mut ends).take(2).count().await;
+    /// assert_eq!(ends.0, [(Outcome::Exhausted, 5), (Outcome::BrokeEarly, 2)]);
+    /// # }
+    /// ```
     fn on_end(&mut self, outcome: Outcome, items: u64, elapsed: Duration) {
         let _ = (outcome, items, elapsed);
     }

@@ -318,6 +318,29 @@ pub trait Seq {
     /// # Panics
     ///
     /// A panic in the producer unwinds out of this call.
+    ///
+    /// # Examples
+    ///
+    /// Driving a sequence by hand, as an adapter or a custom consumer would:
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::pin::pin;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut s = pin!(seq::from_fn(|mut y: Yield<u8>| async move {
+    ///     y.yield_(1).await;
+    ///     tokio::task::yield_now().await; // really suspends: `Pending`
+    ///     y.yield_(2).await;
+    /// }));
+    /// assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, Some(1));
+    /// assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, Some(2));
+    /// assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, None);
+    /// assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, None); // fused
+    /// # }
+    /// ```
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>>;
 
     /// Tells the producer that its consumer has stopped and drives it to its
@@ -332,6 +355,31 @@ pub trait Seq {
     /// # Panics
     ///
     /// A panic in the producer's cleanup unwinds out of this call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::pin::pin;
+    /// use std::sync::{Arc, Mutex};
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let saw = Arc::new(Mutex::new(Vec::new()));
+    /// let log = saw.clone();
+    /// let mut s = pin!(seq::from_fn(move |mut y: Yield<u8>| async move {
+    ///     let more = y.yield_(1).await;
+    ///     log.lock().unwrap().push(format!("yield -> {more}"));
+    ///     tokio::task::yield_now().await; // async cleanup
+    ///     log.lock().unwrap().push("closed".to_owned());
+    /// }));
+    /// assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, Some(1));
+    /// poll_fn(|cx| s.as_mut().poll_stop(cx)).await;
+    /// assert_eq!(*saw.lock().unwrap(), ["yield -> false", "closed"]);
+    /// assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, None);
+    /// # }
+    /// ```
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
 
     /// Returns the bounds on the number of elements left, like
