@@ -40,7 +40,7 @@
 //! producer's pending `yield_` resolves to `false` and the producer runs on
 //! to its own return, so `defer`-style cleanup after the loop is reliable.
 //!
-//! There are four ways to consume a sequence. Pick by what the consumer
+//! There are five ways to consume a sequence. Pick by what the consumer
 //! needs:
 //!
 //! | consumer | use it when | stopping early | runs the producer on |
@@ -48,6 +48,7 @@
 //! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
 //! | [`Seq::stream()`] | handing the sequence to `futures::Stream` code | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
 //! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background | the consumer's task, inline, only inside `next()` |
+//! | [`pull_local()`] | as `pull()`, for a producer that is not `Send` (holds an `Rc`) or borrows the caller's data, on any executor | [`LocalPull::stop`] runs the cleanup; a dropped `LocalPull` runs what it can inline (an awaiting cleanup is cut at its await) | the consumer's task, inline, only inside `next()` |
 //! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
 //!
 //! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
@@ -137,11 +138,11 @@
 //!
 //! # Cancel safety
 //!
-//! [`Pull::next`] is cancel safe: if it loses a `select!`, no element is
-//! lost. The terminal operations consume their sequence: dropping their
-//! future drops the producer without its async cleanup, and the elements or
-//! the accumulator gathered so far. Each async method says which it is in
-//! its `# Cancel safety` section.
+//! [`Pull::next`] and [`LocalPull::next`] are cancel safe: if one loses a
+//! `select!`, no element is lost. The terminal operations consume their
+//! sequence: dropping their future drops the producer without its async
+//! cleanup, and the elements or the accumulator gathered so far. Each async
+//! method says which it is in its `# Cancel safety` section.
 //!
 //! # Implementation
 //!
@@ -265,7 +266,7 @@ pub use crate::observe::{Beat, Observer, Outcome, Stats, StatsSnapshot};
 // --- section: pull ---
 mod pull;
 
-pub use crate::pull::{Pull, Pull2, pull, pull_on, pull2, pull2_on};
+pub use crate::pull::{LocalPull, Pull, Pull2, pull, pull_local, pull_on, pull2, pull2_on};
 
 // --- section: more-shaping ---
 

@@ -167,6 +167,13 @@ lazy! {
     );
 }
 
+// ── pull handles that need no runtime ──
+
+lazy! {
+    pull_local_is_lazy => seqflow::pull_local(never_run());
+    pull_local_of_an_adapter_is_lazy => seqflow::pull_local(never_run().map(never_called::<u32, u32>));
+}
+
 // ── terminals ──
 
 #[test]

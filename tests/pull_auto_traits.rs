@@ -1,11 +1,12 @@
 //! Auto traits of the pull handles, positive and negative (contract 11):
-//! `Pull<T>` is `Send` exactly when `T` is, and always `Unpin`.
+//! `Pull<T>` is `Send` exactly when `T` is, and always `Unpin`;
+//! `LocalPull` is `Unpin` and never `Send`.
 
 use std::cell::Cell;
 use std::marker::PhantomPinned;
 use std::rc::Rc;
 
-use seqflow::{Pull, Pull2};
+use seqflow::{LocalPull, Pull, Pull2};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 // ── Pull ──
@@ -28,6 +29,14 @@ assert_not_impl_any!(Pull2<Rc<u8>, u8>: Send);
 assert_not_impl_any!(Pull2<u8, Rc<u8>>: Send);
 assert_impl_all!(Pull2<Rc<u8>, PhantomPinned>: Unpin);
 assert_not_impl_any!(Pull2<u8, u8>: Sync);
+
+// ── LocalPull ──
+
+assert_impl_all!(LocalPull<'static, u8>: Unpin, std::fmt::Debug);
+assert_impl_all!(LocalPull<'static, PhantomPinned>: Unpin);
+// The sequence behind it may hold `Rc`s: never `Send`, never `Sync`, even
+// for a `Send` item.
+assert_not_impl_any!(LocalPull<'static, u8>: Send, Sync);
 
 // ── the futures of `next` and `stop` ──
 

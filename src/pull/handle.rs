@@ -4,13 +4,13 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::marker::PhantomData;
-use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 use tokio::runtime::Handle;
 
+use super::core::{Core, finish_inline};
 use crate::Seq;
 
 // ===== the pulled sequence =====
@@ -30,29 +30,17 @@ trait Source<T>: Seq<Item = T> + Send {
 
 impl<S: Seq + Send + 'static> Source<S::Item> for S {
     fn finish_in_background(mut self: Pin<Box<Self>>, handle: &Handle) {
-        // During unwinding, running the producer's cleanup here could panic
-        // a second time and abort the process: leave it to the task.
-        if !std::thread::panicking() {
-            let mut cx = Context::from_waker(Waker::noop());
-            let attempt = panic::catch_unwind(AssertUnwindSafe(|| {
-                // The runtime's context, so that timers or I/O created by
-                // the cleanup work even when the handle is dropped off the
-                // runtime. (Entering panics only while the thread's locals
-                // are being destroyed; that is caught too.)
-                let _entered = handle.enter();
-                self.as_mut().poll_stop(&mut cx)
-            }));
-            match attempt {
-                // The common case: the cleanup did not wait. Nothing spawned.
-                Ok(Poll::Ready(())) => return,
-                Ok(Poll::Pending) => {}
-                // A panic in the cleanup of a dropped handle is treated as
-                // it would be on the task below (a detached task): the panic
-                // hook has reported it, and it goes no further. Resuming it
-                // here would make a `drop` panic, and only where the cleanup
-                // happened not to wait. `Pull::stop` resumes it instead.
-                Err(_panic) => return,
-            }
+        let finished = finish_inline(|cx| {
+            // The runtime's context, so that timers or I/O created by the
+            // cleanup work even when the handle is dropped off the runtime.
+            // (Entering panics only while the thread's locals are being
+            // destroyed; `finish_inline` catches that too.)
+            let _entered = handle.enter();
+            self.as_mut().poll_stop(cx)
+        });
+        if finished {
+            // The common case: the cleanup did not wait. Nothing spawned.
+            return;
         }
         // The cleanup waits. A future re-registers its waker on every poll,
         // so it may move to a task of its own: that task polls it again with
@@ -136,27 +124,12 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 /// ```
 #[must_use = "a `Pull` does nothing unless `next` is called"]
 pub struct Pull<T> {
-    /// `None` once the sequence has ended: exhausted, stopped, or its
-    /// producer panicked.
-    seq: Option<Pin<Box<dyn Source<T>>>>,
+    core: Core<dyn Source<T>>,
     /// The runtime that finishes a dropped handle.
     handle: Handle,
-    phase: Phase,
     /// `Send` exactly when `T` is: the handle keeps the right to hold an
     /// element (a future `peek`), and that must not change its auto traits.
     _item: PhantomData<T>,
-}
-
-/// How far a [`Pull`] whose sequence has not ended has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    /// `next` was never polled: the producer has not started.
-    Fresh,
-    /// The producer may be running.
-    Started,
-    /// `stop` was polled and its future dropped before the producer
-    /// returned; the stop goes on at the next `next`, `stop` or drop.
-    Stopping,
 }
 
 // The sequence is boxed and never pinned in place.
@@ -168,9 +141,8 @@ impl<T> Pull<T> {
         S: Seq<Item = T> + Send + 'static,
     {
         Pull {
-            seq: Some(Box::pin(seq)),
+            core: Core::new(Box::pin(seq)),
             handle,
-            phase: Phase::Fresh,
             _item: PhantomData,
         }
     }
@@ -206,7 +178,7 @@ impl<T> Pull<T> {
     /// # }
     /// ```
     pub async fn next(&mut self) -> Option<T> {
-        poll_fn(|cx| self.poll_next_item(cx)).await
+        poll_fn(|cx| self.core.poll_next_item(cx)).await
     }
 
     /// Stops the producer and waits for it to return: its pending `yield_`
@@ -255,7 +227,7 @@ impl<T> Pull<T> {
     /// # }
     /// ```
     pub async fn stop(&mut self) {
-        poll_fn(|cx| self.poll_stop_inner(cx)).await;
+        poll_fn(|cx| self.core.poll_stop_inner(cx)).await;
     }
 
     /// Returns `true` once the sequence has ended: exhausted, stopped, or
@@ -278,43 +250,7 @@ impl<T> Pull<T> {
     /// # }
     /// ```
     pub fn is_done(&self) -> bool {
-        self.seq.is_none()
-    }
-
-    fn poll_next_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if self.phase == Phase::Stopping {
-            return self.poll_stop_inner(cx).map(|()| None);
-        }
-        // Out of the handle while it runs: if the producer panics, the
-        // sequence is dropped while unwinding and the handle stays done.
-        let Some(mut seq) = self.seq.take() else {
-            return Poll::Ready(None);
-        };
-        self.phase = Phase::Started;
-        let poll = seq.as_mut().poll_next(cx);
-        if !matches!(poll, Poll::Ready(None)) {
-            self.seq = Some(seq);
-        }
-        poll
-    }
-
-    fn poll_stop_inner(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(mut seq) = self.seq.take() else {
-            return Poll::Ready(());
-        };
-        self.phase = Phase::Stopping;
-        let poll = seq.as_mut().poll_stop(cx);
-        if poll.is_pending() {
-            self.seq = Some(seq);
-        }
-        poll
-    }
-
-    fn size_hint_inner(&self) -> (usize, Option<usize>) {
-        match &self.seq {
-            Some(seq) if self.phase != Phase::Stopping => seq.size_hint(),
-            _ => (0, Some(0)),
-        }
+        self.core.is_done()
     }
 }
 
@@ -322,15 +258,15 @@ impl<T> Seq for Pull<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().poll_next_item(cx)
+        self.get_mut().core.poll_next_item(cx)
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().poll_stop_inner(cx)
+        self.get_mut().core.poll_stop_inner(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.size_hint_inner()
+        self.core.size_hint_inner()
     }
 }
 
@@ -338,11 +274,11 @@ impl<T> Stream for Pull<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().poll_next_item(cx)
+        self.get_mut().core.poll_next_item(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.size_hint_inner()
+        self.core.size_hint_inner()
     }
 }
 
@@ -354,15 +290,9 @@ impl<T> FusedStream for Pull<T> {
 
 impl<T> Drop for Pull<T> {
     fn drop(&mut self) {
-        let Some(seq) = self.seq.take() else {
-            return;
-        };
-        if self.phase == Phase::Fresh {
-            // The producer never started: dropping the sequence is all
-            // there is to stop.
-            return;
+        if let Some(seq) = self.core.take_started() {
+            seq.finish_in_background(&self.handle);
         }
-        seq.finish_in_background(&self.handle);
     }
 }
 
@@ -370,7 +300,7 @@ impl<T> fmt::Debug for Pull<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pull")
             .field("is_done", &self.is_done())
-            .field("is_started", &(self.phase != Phase::Fresh))
+            .field("is_started", &self.core.is_started())
             .finish()
     }
 }
@@ -502,15 +432,15 @@ impl<K, V> Seq for Pull2<K, V> {
     type Item = (K, V);
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<(K, V)>> {
-        self.get_mut().inner.poll_next_item(cx)
+        self.get_mut().inner.core.poll_next_item(cx)
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().inner.poll_stop_inner(cx)
+        self.get_mut().inner.core.poll_stop_inner(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint_inner()
+        self.inner.core.size_hint_inner()
     }
 }
 
@@ -518,11 +448,11 @@ impl<K, V> Stream for Pull2<K, V> {
     type Item = (K, V);
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<(K, V)>> {
-        self.get_mut().inner.poll_next_item(cx)
+        self.get_mut().inner.core.poll_next_item(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint_inner()
+        self.inner.core.size_hint_inner()
     }
 }
 
@@ -536,7 +466,7 @@ impl<K, V> fmt::Debug for Pull2<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pull2")
             .field("is_done", &self.inner.is_done())
-            .field("is_started", &(self.inner.phase != Phase::Fresh))
+            .field("is_started", &self.inner.core.is_started())
             .finish()
     }
 }

@@ -1,5 +1,6 @@
 //! Pull handles: [`pull`], [`pull2`], [`pull_on`] and [`pull2_on`], Go's
-//! `iter.Pull` and `iter.Pull2`.
+//! `iter.Pull` and `iter.Pull2`, and [`pull_local`] for sequences that are
+//! not `Send` or not `'static`.
 //!
 //! The user-facing contract (DESIGN.md rules 6–12) is written on [`Pull`],
 //! where readers of the API docs find it. This note is for maintainers.
@@ -27,6 +28,15 @@
 //! That is why the sequence must be `Send + 'static`, and why `pull` needs a
 //! runtime (or `pull_on` a handle) although `next()` never uses it.
 //!
+//! [`pull_local`] drops both requirements by giving up that task: a
+//! [`LocalPull`] dropped while its cleanup waits cuts the cleanup at its
+//! await. tokio offers no way to ask whether a `LocalSet` is present, so
+//! spawning the rest with `spawn_local` could only be attempted at the risk
+//! of a panic inside `drop`.
+//!
+//! Both handles share their state machine (`core.rs`); they differ in the
+//! bounds on the sequence and in `Drop`.
+//!
 //! The handle holds no lock, no atomic and no `unsafe`; the element hand-off
 //! inside the sequence is the crate's ordinary `Yield` frame.
 
@@ -34,9 +44,12 @@ use tokio::runtime::Handle;
 
 use crate::Seq;
 
+mod core;
 mod handle;
+mod local;
 
 pub use self::handle::{Pull, Pull2};
+pub use self::local::LocalPull;
 
 /// Turns a sequence into a pull handle: Go's `iter.Pull`.
 ///
@@ -50,7 +63,9 @@ pub use self::handle::{Pull, Pull2};
 ///
 /// The sequence must be `Send + 'static` because a `Pull` dropped while its
 /// producer waits in its cleanup hands the sequence to a task of the runtime
-/// to finish it.
+/// to finish it. For a producer that holds `!Send` state (an `Rc`, a
+/// `RefCell` borrow across an await) or borrows the caller's data, use
+/// [`pull_local`]: the same handle without that hand-off.
 ///
 /// This function must be called within a tokio runtime: it captures the
 /// runtime's [`Handle`] to finish dropped handles on. Use [`pull_on`] to name
@@ -182,6 +197,52 @@ where
     S: Seq<Item = (K, V)> + Send + 'static,
 {
     Pull2::new(Pull::new(handle.clone(), seq))
+}
+
+/// Turns a sequence that is not `Send`, or not `'static`, into a pull
+/// handle: [`pull`] for `Rc`-holding producers, producers that borrow the
+/// caller's data, and executors other than tokio.
+///
+/// [`LocalPull::next`] runs the producer on the caller's task, as
+/// [`Pull::next`] does, so nothing needs to cross a thread. The difference
+/// is `Drop`: a [`LocalPull`] dropped while its producer is in an awaiting
+/// cleanup cannot hand it to a task, so that cleanup is cut at its await;
+/// call [`LocalPull::stop`] first when it matters. The contract is on
+/// [`LocalPull`].
+///
+/// Nothing runs here and no runtime is needed: the producer starts on the
+/// first `next()`.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use seqflow::{pull_local, seq, Yield};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// let seen = log.clone();
+/// let mut p = pull_local(seq::from_fn(move |mut y: Yield<u32>| async move {
+///     for i in 1..=3 {
+///         seen.borrow_mut().push(i);
+///         if !y.yield_(i).await {
+///             return;
+///         }
+///     }
+/// }));
+/// assert_eq!(p.next().await, Some(1));
+/// assert_eq!(*log.borrow(), [1], "the producer runs only inside next()");
+/// p.stop().await;
+/// assert_eq!(p.next().await, None);
+/// # }
+/// ```
+pub fn pull_local<'a, S>(seq: S) -> LocalPull<'a, S::Item>
+where
+    S: Seq + 'a,
+{
+    LocalPull::new(seq)
 }
 
 /// The runtime to finish dropped handles on, or a panic that says what to

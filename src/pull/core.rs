@@ -1,0 +1,115 @@
+//! The state machine shared by the pull handles, [`Pull`](super::Pull) and
+//! [`LocalPull`](super::LocalPull): a boxed sequence polled on the caller's
+//! task, and how far it has got. The handles differ only in what they
+//! require of the sequence and in what their `Drop` does with a producer
+//! that is still running.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::Seq;
+
+/// How far a handle whose sequence has not ended has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// `next` was never polled: the producer has not started.
+    Fresh,
+    /// The producer may be running.
+    Started,
+    /// `stop` was polled and its future dropped before the producer
+    /// returned; the stop goes on at the next `next`, `stop` or drop.
+    Stopping,
+}
+
+/// A boxed sequence behind a pull handle. `P` is the erased sequence type
+/// (`dyn Seq<Item = T> + ...`).
+pub(super) struct Core<P: ?Sized> {
+    /// `None` once the sequence has ended: exhausted, stopped, or its
+    /// producer panicked.
+    seq: Option<Pin<Box<P>>>,
+    phase: Phase,
+}
+
+impl<P: ?Sized + Seq> Core<P> {
+    pub(super) fn new(seq: Pin<Box<P>>) -> Self {
+        Core {
+            seq: Some(seq),
+            phase: Phase::Fresh,
+        }
+    }
+
+    /// `true` once the sequence has ended.
+    pub(super) fn is_done(&self) -> bool {
+        self.seq.is_none()
+    }
+
+    /// `true` once `next` or `stop` has been polled.
+    pub(super) fn is_started(&self) -> bool {
+        self.phase != Phase::Fresh
+    }
+
+    pub(super) fn poll_next_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<P::Item>> {
+        if self.phase == Phase::Stopping {
+            return self.poll_stop_inner(cx).map(|()| None);
+        }
+        // Out of the handle while it runs: if the producer panics, the
+        // sequence is dropped while unwinding and the handle stays done.
+        let Some(mut seq) = self.seq.take() else {
+            return Poll::Ready(None);
+        };
+        self.phase = Phase::Started;
+        let poll = seq.as_mut().poll_next(cx);
+        if !matches!(poll, Poll::Ready(None)) {
+            self.seq = Some(seq);
+        }
+        poll
+    }
+
+    pub(super) fn poll_stop_inner(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(mut seq) = self.seq.take() else {
+            return Poll::Ready(());
+        };
+        self.phase = Phase::Stopping;
+        let poll = seq.as_mut().poll_stop(cx);
+        if poll.is_pending() {
+            self.seq = Some(seq);
+        }
+        poll
+    }
+
+    pub(super) fn size_hint_inner(&self) -> (usize, Option<usize>) {
+        match &self.seq {
+            Some(seq) if self.phase != Phase::Stopping => seq.size_hint(),
+            _ => (0, Some(0)),
+        }
+    }
+
+    /// For `Drop`: the sequence if its producer may still be running. A
+    /// sequence that never started needs no stop: dropping it is all there
+    /// is to do, and `None` says so (the sequence is dropped here).
+    pub(super) fn take_started(&mut self) -> Option<Pin<Box<P>>> {
+        let seq = self.seq.take()?;
+        self.is_started().then_some(seq)
+    }
+}
+
+/// The first attempt of a dropped handle to finish its producer: one
+/// `poll_stop` (made by `poll_stop_once`) with a no-op waker, on the
+/// dropping thread. Returns `true` when nothing is left to do: the producer
+/// returned, or its cleanup panicked (the panic hook has reported it, and,
+/// as for a detached task, it goes no further: a `drop` that panics only
+/// where the cleanup happened not to wait would be worse; `stop` resumes it
+/// instead). Returns `false` when the cleanup waits, or when the thread is
+/// already unwinding, where running the cleanup could panic a second time
+/// and abort the process.
+pub(super) fn finish_inline(poll_stop_once: impl FnOnce(&mut Context<'_>) -> Poll<()>) -> bool {
+    if std::thread::panicking() {
+        return false;
+    }
+    let mut cx = Context::from_waker(Waker::noop());
+    match panic::catch_unwind(AssertUnwindSafe(|| poll_stop_once(&mut cx))) {
+        Ok(Poll::Ready(())) | Err(_) => true,
+        Ok(Poll::Pending) => false,
+    }
+}
