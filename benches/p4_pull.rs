@@ -4,7 +4,8 @@
 //! runtime, a task spawned on a `multi_thread` runtime, and
 //! `Runtime::block_on` of a `multi_thread` runtime (where `#[tokio::main]`
 //! puts it: the "block_on cliff" of a task rendezvous). Plus the lifecycle
-//! cost: create a handle, one `next`, `stop` (Go's `iter.Pull`: ~385 ns).
+//! cost: create a handle, one `next`, `stop` (Go's `iter.Pull`: ~385 ns),
+//! and `pull_local` where its `!Send` future can run.
 //!
 //! Every rendezvous produces an element only when the consumer asks, as
 //! `pull` does. Throughput is per element (per lifecycle for the last
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
-use seqflow::pull;
+use seqflow::{pull, pull_local};
 use support::{N, current_thread, multi_thread, naturals};
 use tokio::runtime::Runtime;
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -33,6 +34,15 @@ const LIFECYCLES: u64 = 1_000;
 
 async fn seqflow_pull(n: u64) {
     let mut p = pull(naturals(n));
+    while let Some(v) = p.next().await {
+        black_box(v);
+    }
+}
+
+/// The same through `pull_local`; its future is not `Send`, so it runs only
+/// where the consumer is not spawned.
+async fn seqflow_pull_local(n: u64) {
+    let mut p = pull_local(naturals(n));
     while let Some(v) = p.next().await {
         black_box(v);
     }
@@ -132,6 +142,11 @@ fn per_next(g: &mut BenchmarkGroup<'_, WallTime>, place: Place) {
     g.bench_function(format!("{name}/seqflow_pull"), |b| {
         b.iter(|| place.run(&rt, seqflow_pull(black_box(N))))
     });
+    if !matches!(place, Place::MultiThreadSpawned) {
+        g.bench_function(format!("{name}/seqflow_pull_local"), |b| {
+            b.iter(|| rt.block_on(seqflow_pull_local(black_box(N))))
+        });
+    }
     g.throughput(Throughput::Elements(N_TASK));
     g.bench_function(format!("{name}/tokio_mpsc1_notify"), |b| {
         b.iter(|| place.run(&rt, mpsc1_notify(black_box(N_TASK))))
