@@ -61,7 +61,7 @@
 //! | `iter.Seq[T]`, `func(yield func(T) bool)` | `impl Seq<Item = T>`, built with [`seq::from_fn`] |
 //! | `if !yield(v) { return }` | `if !y.yield_(v).await { return; }` |
 //! | `iter.Seq2[K, V]` | a [`Seq2<K, V>`](Seq2): a `Seq` of `(K, V)` |
-//! | `iter.Seq2[T, error]` | a [`TrySeq`]: `Seq<Item = Result<T, E>>`, built with [`seq::try_from_fn`] (`?` works) |
+//! | `iter.Seq2[T, error]` | a [`TrySeq`]: `Seq<Item = Result<T, E>>`, built with [`seq::try_from_fn`] (`?` works), shaped with [`Seq::map_ok`] and [`Seq::map_err`] |
 //! | `for v := range seq { ...; break }` | [`Seq::for_each`] with a body returning `false` |
 //! | `defer rows.Close()` in the iterator | cleanup after the producer's loop: it runs before the consumer resumes |
 //! | `iter.Pull(seq)` / `next()` / `stop()` | [`pull()`] / [`Pull::next`] / [`Pull::stop`] |
@@ -84,6 +84,9 @@
 //! element has waited long enough. Adapters that combine sequences
 //! ([`Seq::chain`], [`Seq::zip`], [`Seq::flat_map`], [`Seq::merge`]) stop
 //! every producer they started, and wait for each cleanup, before they end.
+//! On a fallible sequence, [`Seq::map_ok`] and [`Seq::map_err`] reach into
+//! the `Result`, and [`Seq::try_for_each`] and [`Seq::try_collect`] stop at
+//! the first error.
 //!
 //! [`Seq::map_concurrent`] and [`Seq::map_unordered`] run up to `limit`
 //! futures at once; [`seq::merge`] and [`seq::merge_all`] interleave sources

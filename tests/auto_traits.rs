@@ -14,9 +14,10 @@ use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 use seqflow::seq::{
     All, Any, Batched, BatchedTimeout, Collect, Count, Empty, Filter, FilterMap, Find, First, Fold,
-    ForEach, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map, Max, Min, Once,
-    Prefetch, RepeatWith, Resume, SeqStream, Skip, SkipWhile, Take, TakeWhile, Then, Timeout,
-    TryCollect, TryForEach, TryFromFn, TryTimeout, TryWithCancel, Unfold, WithCancel,
+    ForEach, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map, MapErr, MapOk,
+    Max, Min, Once, Prefetch, RepeatWith, Resume, SeqStream, Skip, SkipWhile, Take, TakeWhile,
+    Then, Timeout, TryCollect, TryForEach, TryFromFn, TryTimeout, TryWithCancel, Unfold,
+    WithCancel,
 };
 use seqflow::{
     Beat, BoxSeq, Error, LocalBoxSeq, Outcome, Overflow, Page, PageRequest, RetryError,
@@ -98,6 +99,12 @@ type SendSrc = Iter<SendIter>;
 type RcSrc = Iter<RcIter>;
 assert_impl_all!(Map<SendSrc, fn(u8) -> u8>: Send, Sync, Unpin);
 assert_not_impl_any!(Map<RcSrc, fn(Rc<u8>) -> u8>: Send, Sync);
+type ResultSrc = Iter<std::vec::IntoIter<Result<u8, ()>>>;
+type RcResultSrc = Iter<std::vec::IntoIter<Result<Rc<u8>, ()>>>;
+assert_impl_all!(MapOk<ResultSrc, fn(u8) -> u16>: Send, Sync, Unpin);
+assert_not_impl_any!(MapOk<RcResultSrc, fn(Rc<u8>) -> u8>: Send, Sync);
+assert_impl_all!(MapErr<ResultSrc, fn(()) -> Error>: Send, Sync, Unpin);
+assert_not_impl_any!(MapErr<RcResultSrc, fn(()) -> Error>: Send, Sync);
 assert_impl_all!(Then<SendSrc, fn(u8) -> UnpinFut, UnpinFut>: Send, Sync, Unpin);
 assert_not_impl_any!(Then<SendSrc, fn(u8) -> NotUnpin, NotUnpin>: Unpin);
 assert_impl_all!(Filter<SendSrc, fn(&u8) -> bool>: Send, Sync, Unpin);

@@ -103,6 +103,26 @@ proptest! {
     }
 
     #[test]
+    fn map_ok_agrees_with_std_result_map((v, p) in items_and_pauses(), brk in 0usize..45) {
+        let fallible = |x: i32| if x % 4 == 0 { Err(x) } else { Ok(x) };
+        law!(
+            v, p, brk,
+            |s| s.map(fallible).map_ok(|x| x * 3 - 1),
+            |it| it.map(fallible).map(|r| r.map(|x| x * 3 - 1)),
+        );
+    }
+
+    #[test]
+    fn map_err_agrees_with_std_result_map_err((v, p) in items_and_pauses(), brk in 0usize..45) {
+        let fallible = |x: i32| if x % 4 == 0 { Err(x) } else { Ok(x) };
+        law!(
+            v, p, brk,
+            |s| s.map(fallible).map_err(|e| i64::from(e) * 10),
+            |it| it.map(fallible).map(|r| r.map_err(|e| i64::from(e) * 10)),
+        );
+    }
+
+    #[test]
     fn then_agrees_with_std_map((v, p) in items_and_pauses(), brk in 0usize..45) {
         law!(
             v, p, brk,

@@ -60,6 +60,8 @@ macro_rules! lazy {
 lazy! {
     take_is_lazy => never_run().take(3);
     map_is_lazy => never_run().map(|x| x + 1);
+    map_ok_is_lazy => never_run_fallible().map_ok(never_called::<u32, u8>);
+    map_err_is_lazy => never_run_fallible().map_err(never_called::<seqflow::Error, u8>);
     then_is_lazy => never_run().then(|x| async move { x });
     filter_is_lazy => never_run().filter(|_| true);
     filter_map_is_lazy => never_run().filter_map(Some);

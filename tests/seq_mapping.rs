@@ -1,5 +1,5 @@
-//! `map`, `then` and `inspect`: element-wise adapters that keep every
-//! element.
+//! `map`, `map_ok`, `map_err`, `then` and `inspect`: element-wise adapters
+//! that keep every element.
 
 mod support;
 
@@ -11,7 +11,7 @@ use std::task::Poll;
 
 use futures::StreamExt;
 use futures_test::stream::StreamTestExt;
-use seqflow::{Seq, seq};
+use seqflow::{Seq, Yield, seq};
 use support::logged::{logged_below, logged_naturals};
 use support::panics::{expect_panic, panicking_after};
 use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
@@ -71,6 +71,104 @@ async fn map_debug_shows_the_source_not_the_closure() {
     assert_eq!(
         format!("{s:?}"),
         "Map { seq: Iter { iter: Some(IntoIter([1])) } }"
+    );
+}
+
+// ── map_ok, map_err ──
+
+#[derive(Debug, PartialEq)]
+enum AppError {
+    Parse(String),
+    Io,
+}
+
+#[tokio::test]
+async fn map_ok_maps_values_and_passes_errors_through_without_ending() {
+    let s = seq::iter([Ok(1), Err("bad"), Ok(3)]).map_ok(|x: u32| x * 10);
+    assert_eq!(s.size_hint(), (3, Some(3)));
+    assert_eq!(
+        collect_checking_size_hint(s.stream()).await,
+        [Ok(10), Err("bad"), Ok(30)]
+    );
+}
+
+#[tokio::test]
+async fn map_ok_and_map_err_on_a_try_producer_bring_errors_to_one_type() {
+    let rows = seq::try_from_fn(|mut y: Yield<&str>| async move {
+        for row in ["1", "2", "x"] {
+            if !y.yield_(row).await {
+                return Ok(());
+            }
+        }
+        Err(std::io::Error::other("connection reset"))
+    });
+    let parsed = rows
+        .map_err(|_: std::io::Error| AppError::Io)
+        .map_ok(|row| {
+            row.parse::<u32>()
+                .map_err(|e| AppError::Parse(e.to_string()))
+        })
+        .map(|r| r.and_then(|inner| inner));
+    assert_eq!(
+        parsed.collect::<Vec<_>>().await,
+        [
+            Ok(1),
+            Ok(2),
+            Err(AppError::Parse("invalid digit found in string".into())),
+            Err(AppError::Io),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn map_ok_and_map_err_forward_a_stop_and_cleanup_runs_first() {
+    let log = Log::new();
+    let firsts = logged_naturals(&log)
+        .map(|x| if x % 2 == 0 { Ok(x) } else { Err(x) })
+        .map_ok(|x| x + 100)
+        .map_err(|e| e * 1000)
+        .take(3)
+        .collect::<Vec<_>>()
+        .await;
+    assert_eq!(firsts, [Ok(100), Err(1000), Ok(102)]);
+    assert_eq!(
+        log.events(),
+        [
+            "start",
+            "yield 0 -> true",
+            "yield 1 -> true",
+            "yield 2 -> false",
+            "cleanup"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn map_ok_calls_f_only_for_ok_elements_and_map_err_only_for_errors() {
+    let (oks, errs) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let out: Vec<Result<u8, u8>> = seq::iter([Ok(1), Err(2), Err(3), Ok(4)])
+        .map_ok(|x| {
+            oks.fetch_add(1, Ordering::SeqCst);
+            x
+        })
+        .map_err(|e| {
+            errs.fetch_add(1, Ordering::SeqCst);
+            e
+        })
+        .collect()
+        .await;
+    assert_eq!(out, [Ok(1), Err(2), Err(3), Ok(4)]);
+    assert_eq!((oks.into_inner(), errs.into_inner()), (2, 2));
+}
+
+#[tokio::test]
+async fn map_ok_and_map_err_debug_show_the_source_not_the_closure() {
+    let s = seq::iter([Ok::<u8, u8>(1)])
+        .map_ok(|x| x + 1)
+        .map_err(|e| e);
+    assert_eq!(
+        format!("{s:?}"),
+        "MapErr { seq: MapOk { seq: Iter { iter: Some(IntoIter([Ok(1)])) } } }"
     );
 }
 

@@ -70,6 +70,8 @@ mod filter;
 mod filter_map;
 mod inspect;
 mod map;
+mod map_err;
+mod map_ok;
 mod skip;
 mod skip_while;
 mod take_while;
@@ -81,6 +83,8 @@ pub use self::filter::Filter;
 pub use self::filter_map::FilterMap;
 pub use self::inspect::Inspect;
 pub use self::map::Map;
+pub use self::map_err::MapErr;
+pub use self::map_ok::MapOk;
 pub use self::skip::Skip;
 pub use self::skip_while::SkipWhile;
 pub use self::take_while::TakeWhile;
@@ -456,6 +460,68 @@ pub trait Seq {
         F: FnMut(Self::Item) -> B,
     {
         Map::new(self, f)
+    }
+
+    /// Transforms the `Ok` value of each element of a fallible sequence
+    /// with `f`, passing errors through untouched: `Seq::map` with
+    /// [`Result::map`] applied, like `TryStreamExt::map_ok`.
+    ///
+    /// An `Err` element does not end the sequence: what comes after it is
+    /// delivered (and mapped) as the source yields it. Stopping the mapped
+    /// sequence stops its source.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let parsed = seq::iter(["1", "x", "3"]).map(str::parse::<u32>);
+    /// let doubled: Vec<Result<u32, _>> = parsed.map_ok(|n| n * 2).collect().await;
+    /// assert_eq!(doubled[0], Ok(2));
+    /// assert!(doubled[1].is_err());
+    /// assert_eq!(doubled[2], Ok(6));
+    /// # }
+    /// ```
+    fn map_ok<U, F>(self, f: F) -> MapOk<Self, F>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(Self::Ok) -> U,
+    {
+        MapOk::new(self, f)
+    }
+
+    /// Transforms the error of each `Err` element of a fallible sequence
+    /// with `f`, passing `Ok` values through untouched: `Seq::map` with
+    /// [`Result::map_err`] applied, like `TryStreamExt::map_err`. The usual
+    /// way to bring sources with different error types to one.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let parsed = seq::iter(["1", "x"]).map(str::parse::<u32>);
+    /// let described = parsed.map_err(|e| format!("bad number: {e}"));
+    /// assert_eq!(
+    ///     described.collect::<Vec<_>>().await,
+    ///     [Ok(1), Err("bad number: invalid digit found in string".to_owned())]
+    /// );
+    /// # }
+    /// ```
+    fn map_err<G, F>(self, f: F) -> MapErr<Self, F>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(Self::Error) -> G,
+    {
+        MapErr::new(self, f)
     }
 
     /// Transforms each element with the async closure `f`, one element at a
