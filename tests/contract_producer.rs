@@ -13,7 +13,7 @@ use std::task::Poll;
 
 use futures::StreamExt;
 use seqflow::{Seq, Yield, seq};
-use support::logged::logged_naturals;
+use support::logged::{logged_naturals, stopped_at};
 use support::panics::{expect_panic, panic_message, panicking_after};
 use support::{Counted, DropFlag, Log};
 
@@ -101,16 +101,7 @@ async fn contract_02_break_makes_the_pending_yield_return_false() {
         })
         .await;
     assert_eq!(seen, [0, 1, 2]);
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(2));
 }
 
 #[tokio::test]
@@ -161,10 +152,7 @@ async fn contract_02_take_stops_the_producer_and_waits_for_its_cleanup() {
     let log = Log::new();
     let v: Vec<u32> = logged_naturals(&log).take(2).collect().await;
     assert_eq!(v, [0, 1]);
-    assert_eq!(
-        log.events(),
-        ["start", "yield 0 -> true", "yield 1 -> false", "cleanup"]
-    );
+    assert_eq!(log.events(), stopped_at(1));
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use futures::stream::FusedStream;
 use seqflow::{Pull, Seq, Yield, pull, pull_on, pull2, seq};
-use support::logged::logged_naturals;
+use support::logged::{logged_naturals, stopped_at};
 use support::panics::{expect_panic, panic_message, panicking_after};
 use support::{Log, PendingOnce, alive_tasks, settle_tasks_patiently};
 use tokio::sync::oneshot;
@@ -177,10 +177,7 @@ async fn contract_08_stop_makes_the_pending_yield_return_false_and_waits_for_cle
     assert_eq!(p.next().await, Some(0));
     assert_eq!(p.next().await, Some(1));
     p.stop().await;
-    assert_eq!(
-        log.events(),
-        ["start", "yield 0 -> true", "yield 1 -> false", "cleanup"]
-    );
+    assert_eq!(log.events(), stopped_at(1));
 }
 
 #[tokio::test]
@@ -514,10 +511,7 @@ async fn contract_11_pull_is_a_seq_that_adapters_stop() {
     let p = pull(logged_naturals(&log));
     let firsts: Vec<u32> = Seq::take(p, 2).collect().await;
     assert_eq!(firsts, [0, 1]);
-    assert_eq!(
-        log.events(),
-        ["start", "yield 0 -> true", "yield 1 -> false", "cleanup"]
-    );
+    assert_eq!(log.events(), stopped_at(1));
 }
 
 // ── 12. runtime ──

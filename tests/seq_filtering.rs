@@ -11,7 +11,7 @@ use std::task::Poll;
 use futures::StreamExt;
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
-use support::logged::{logged_below, logged_naturals};
+use support::logged::{logged_below, logged_naturals, stopped_at};
 use support::panics::expect_panic;
 use support::{Log, collect_checking_size_hint};
 
@@ -60,17 +60,7 @@ async fn filter_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
         .collect()
         .await;
     assert_eq!(v, [1, 3]);
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> true",
-            "yield 3 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(3));
 }
 
 #[tokio::test]
@@ -99,16 +89,7 @@ async fn filter_map_forwards_a_stop() {
         .first()
         .await;
     assert_eq!(first, Some(20));
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(2));
 }
 
 #[tokio::test]
@@ -126,16 +107,7 @@ async fn take_while_stops_the_producer_at_the_first_failure_after_its_cleanup() 
     assert_eq!(v, [0, 1]);
     // The failing element 2 was the last one asked for; the cleanup ran
     // before `collect` returned.
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(2));
 }
 
 #[tokio::test]
@@ -176,7 +148,7 @@ async fn take_while_forwards_a_consumer_stop() {
         .collect()
         .await;
     assert_eq!(v, [0]);
-    assert_eq!(log.events(), ["start", "yield 0 -> false", "cleanup"]);
+    assert_eq!(log.events(), stopped_at(0));
 }
 
 #[tokio::test]
@@ -214,16 +186,7 @@ async fn skip_drops_the_first_n_elements_and_subtracts_them_from_the_hint() {
 async fn skip_forwards_a_stop() {
     let log = Log::new();
     assert_eq!(logged_naturals(&log).skip(2).first().await, Some(2));
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(2));
 }
 
 #[tokio::test]
@@ -276,14 +239,5 @@ async fn skip_while_forwards_a_stop() {
         .collect()
         .await;
     assert_eq!(v, [1, 2]);
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(2));
 }

@@ -12,7 +12,7 @@ use std::task::Poll;
 use futures::StreamExt;
 use futures_test::stream::StreamTestExt;
 use seqflow::{Seq, Yield, seq};
-use support::logged::{logged_below, logged_naturals};
+use support::logged::{logged_below, logged_naturals, stopped_at};
 use support::panics::{expect_panic, panicking_after};
 use support::{DropFlag, Log, PendingOnce, collect_checking_size_hint};
 
@@ -53,10 +53,7 @@ async fn map_forwards_a_stop_and_cleanup_runs_before_the_consumer_returns() {
         })
         .await;
     assert_eq!(seen, [0, 2]);
-    assert_eq!(
-        log.events(),
-        ["start", "yield 0 -> true", "yield 1 -> false", "cleanup"]
-    );
+    assert_eq!(log.events(), stopped_at(1));
 }
 
 #[tokio::test]
@@ -131,16 +128,7 @@ async fn map_ok_and_map_err_forward_a_stop_and_cleanup_runs_first() {
         .collect::<Vec<_>>()
         .await;
     assert_eq!(firsts, [Ok(100), Err(1000), Ok(102)]);
-    assert_eq!(
-        log.events(),
-        [
-            "start",
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
-    );
+    assert_eq!(log.events(), stopped_at(2));
 }
 
 #[tokio::test]
@@ -257,7 +245,7 @@ async fn then_stop_drops_the_running_call_and_stops_the_producer() {
     assert!(!dropped.load(Ordering::SeqCst));
     poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
     assert!(dropped.load(Ordering::SeqCst), "the running call was kept");
-    assert_eq!(log.events(), ["start", "yield 0 -> false", "cleanup"]);
+    assert_eq!(log.events(), stopped_at(0));
     assert_eq!(st.next().await, None);
 }
 
@@ -296,7 +284,7 @@ async fn inspect_forwards_size_hint_and_stop() {
     let log = Log::new();
     let first = logged_naturals(&log).inspect(|_| {}).first().await;
     assert_eq!(first, Some(0));
-    assert_eq!(log.events(), ["start", "yield 0 -> false", "cleanup"]);
+    assert_eq!(log.events(), stopped_at(0));
 }
 
 #[tokio::test]

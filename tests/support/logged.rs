@@ -61,3 +61,14 @@ where
         log.push(format!("{name} cleanup"));
     })
 }
+
+/// The log of [`logged_naturals`] (or [`logged_below`] past `n`) whose
+/// consumer stopped while the producer's `yield_` of `n` was pending:
+/// started, `0..n` delivered, the `yield_` of `n` saw `false`, cleaned up.
+pub fn stopped_at(n: u32) -> Vec<String> {
+    let delivered = (0..n).map(|i| format!("yield {i} -> true"));
+    std::iter::once("start".to_owned())
+        .chain(delivered)
+        .chain([format!("yield {n} -> false"), "cleanup".to_owned()])
+        .collect()
+}
