@@ -213,13 +213,18 @@ async fn local_rule_09_a_fresh_or_finished_handle_drops_without_running_anything
 
 #[tokio::test(flavor = "current_thread")]
 async fn local_rule_09_a_panic_in_a_cleanup_run_by_drop_goes_no_further() {
-    let mut p = pull_local(seq::from_fn(|mut y: Yield<u8>| async move {
+    let reached = Rc::new(Cell::new(false));
+    let flag = reached.clone();
+    let mut p = pull_local(seq::from_fn(move |mut y: Yield<u8>| async move {
         while y.yield_(1).await {}
+        flag.set(true);
         panic!("cleanup of a dropped handle");
     }));
     assert_eq!(p.next().await, Some(1));
-    // Reported by the panic hook; `drop` itself returns normally.
+    // The cleanup ran inside `drop` up to its panic, which the panic hook
+    // reported; `drop` itself returns normally.
     drop(p);
+    assert!(reached.get(), "drop did not run the cleanup");
 }
 
 #[test]

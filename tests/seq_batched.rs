@@ -285,9 +285,15 @@ async fn exercise_batched_timeout_without_spawning() {
             }
         }
     });
-    let batches: Vec<Vec<u32>> = s
-        .batched_timeout(4, Duration::from_millis(1))
-        .collect()
+    let mut batches: Vec<Vec<u32>> = Vec::new();
+    s.batched_timeout(4, Duration::from_millis(1))
+        .for_each(|batch| {
+            // Checked while the sequence and its timer are alive: a task
+            // spawned for the timer would show here, not only as a leak.
+            assert_eq!(support::alive_tasks(), before, "a task was spawned");
+            batches.push(batch);
+            async { true }
+        })
         .await;
     // However the real clock split them: no element lost, none empty.
     assert!(batches.iter().all(|b| !b.is_empty() && b.len() <= 4));
