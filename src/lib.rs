@@ -246,7 +246,7 @@ pub mod seq;
 mod yield_;
 
 pub use crate::error::Error;
-pub use crate::seq::{BoxSeq, LocalBoxSeq, Seq, Seq2, TrySeq};
+pub use crate::seq::{BlockingYield, BoxSeq, LocalBoxSeq, Seq, Seq2, TrySeq};
 pub use crate::yield_::{Yield, Yielding};
 
 // --- section: shaping ---

@@ -2,7 +2,8 @@
 //!
 //! The producers are the free functions of this module ([`from_fn`],
 //! [`try_from_fn`], [`iter`], [`from_stream`], [`once`], [`empty`],
-//! [`repeat_with`], [`unfold`]); adapters and terminal operations are
+//! [`repeat_with`], [`unfold`], and [`from_blocking`] for synchronous
+//! producers); adapters and terminal operations are
 //! provided methods on [`Seq`]. Every type here is returned by one of those
 //! and documented there.
 
@@ -24,6 +25,7 @@ mod find;
 mod first;
 mod fold;
 mod for_each;
+mod from_blocking;
 mod from_fn;
 mod from_stream;
 mod iter;
@@ -48,6 +50,7 @@ pub use self::find::Find;
 pub use self::first::First;
 pub use self::fold::Fold;
 pub use self::for_each::ForEach;
+pub use self::from_blocking::{BlockingYield, FromBlocking, from_blocking, from_blocking_buffered};
 pub use self::from_fn::{FromFn, from_fn};
 pub use self::from_stream::{FromStream, from_stream};
 pub use self::iter::{Iter, iter};

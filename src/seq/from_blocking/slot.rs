@@ -1,0 +1,274 @@
+//! The hand-off between a blocking producer thread and an async consumer.
+//!
+//! One `Mutex` guards a small queue, the stop flag, how the producer ended,
+//! the consumer's waker and whether the producer sleeps on the `Condvar`.
+//! The producer pushes an element and waits (spinning briefly, then on the
+//! condvar) until the queue holds at most `ahead` elements again: with
+//! `ahead == 0` that is the rendezvous, `yield_` returns once the consumer
+//! took its element. The consumer pops one element per poll under the lock;
+//! nobody allocates per element (the queue keeps its capacity).
+//!
+//! Wake-ups cost a system call, so each side signals the other only when
+//! the other really sleeps: the consumer notifies the condvar only when the
+//! producer parked on it, and the producer wakes the consumer's task only
+//! when the consumer left its waker here. A side whose peer is busy
+//! re-checks a few times before it sleeps, because a cross-thread wake-up
+//! costs more than the element.
+//!
+//! This file uses the primitives of `super::sync`, so the model test in
+//! `loom_model.rs` compiles it a second time on loom's.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::task::{Context, Poll, Waker};
+
+use super::sync::{AtomicBool, Condvar, Mutex, MutexGuard, Ordering, SPINS, spin_hint};
+
+/// A caught panic of the producer.
+pub(crate) type Payload = Box<dyn Any + Send + 'static>;
+
+/// The producer's outcome, as the consumer sees it.
+pub(crate) enum End {
+    /// Still running.
+    Running,
+    /// `f` returned.
+    Returned,
+    /// `f` panicked; the payload is resumed by the consumer.
+    Panicked(Payload),
+    /// The payload was handed to the consumer already.
+    Reported,
+}
+
+/// What became of an offered element.
+pub(crate) enum Offered {
+    /// The consumer took it (or, buffered, there was room for it).
+    Taken,
+    /// The consumer stopped or was dropped; the element was dropped.
+    Stopped,
+    /// The producer's run is over: the handle outlived `f`.
+    Orphaned,
+}
+
+/// What the consumer found.
+pub(crate) enum Taken<T> {
+    /// The next element.
+    Item(T),
+    /// The producer returned: no more elements.
+    Returned,
+    /// The producer panicked.
+    Panicked(Payload),
+}
+
+struct State<T> {
+    queue: VecDeque<T>,
+    /// The consumer stopped or was dropped.
+    stopped: bool,
+    end: End,
+    /// The consumer's waker, left here when it sleeps.
+    consumer: Option<Waker>,
+    /// The producer sleeps on the condvar.
+    producer_parked: bool,
+}
+
+/// The state both sides share (behind an `Arc`).
+pub(crate) struct Shared<T> {
+    state: Mutex<State<T>>,
+    producer: Condvar,
+    /// Elements the producer may have queued and not yet seen taken.
+    ahead: usize,
+    /// `true` while the producer waits for the queue to drain to `ahead`
+    /// and nothing told it to stop: what its spin watches.
+    waiting: AtomicBool,
+    /// `true` while the producer is between `offer`s (running `f`'s code):
+    /// what the consumer's spin watches.
+    busy: AtomicBool,
+}
+
+impl<T> Shared<T> {
+    pub(crate) fn new(ahead: usize) -> Self {
+        Shared {
+            state: Mutex::new(State {
+                queue: VecDeque::with_capacity(ahead + 1),
+                stopped: false,
+                end: End::Running,
+                consumer: None,
+                producer_parked: false,
+            }),
+            producer: Condvar::new(),
+            ahead,
+            waiting: AtomicBool::new(false),
+            busy: AtomicBool::new(true),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // No user code runs under this lock, so it is never poisoned; if it
+        // were, its state is still consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    // ===== producer side =====
+
+    /// Queues `value` and waits until the consumer took enough that at most
+    /// `ahead` elements are queued. `Stopped` (and `value` dropped, outside
+    /// the lock) once the consumer stopped or was dropped.
+    pub(crate) fn offer(&self, value: T) -> Offered {
+        let mut state = self.lock();
+        if !matches!(state.end, End::Running) {
+            drop(state);
+            drop(value);
+            return Offered::Orphaned;
+        }
+        if state.stopped {
+            let left = std::mem::take(&mut state.queue);
+            drop(state);
+            drop((value, left));
+            return Offered::Stopped;
+        }
+        state.queue.push_back(value);
+        let waker = state.consumer.take();
+        if state.queue.len() <= self.ahead {
+            // Room left: run on without waiting (the buffered variant).
+            drop(state);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            return Offered::Taken;
+        }
+        self.waiting.store(true, Ordering::SeqCst);
+        self.busy.store(false, Ordering::SeqCst);
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        // The consumer usually takes the element within a few hundred
+        // nanoseconds; sleeping on the condvar costs microseconds.
+        for _ in 0..SPINS {
+            if !self.waiting.load(Ordering::SeqCst) {
+                break;
+            }
+            spin_hint();
+        }
+        let mut state = self.lock();
+        while state.queue.len() > self.ahead && !state.stopped {
+            state.producer_parked = true;
+            state = self
+                .producer
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        state.producer_parked = false;
+        self.busy.store(true, Ordering::SeqCst);
+        // Taken (or, buffered, within the bound) is `Taken` even if the
+        // consumer stopped right after: the answer must not depend on which
+        // thread ran first.
+        let taken = state.queue.len() <= self.ahead;
+        if state.stopped {
+            // Elements the consumer will never take: drop them here, on the
+            // producer's thread, outside the lock.
+            let left = std::mem::take(&mut state.queue);
+            drop(state);
+            drop(left);
+            if !taken {
+                return Offered::Stopped;
+            }
+        }
+        Offered::Taken
+    }
+
+    /// Records how `f` ended and wakes the consumer.
+    pub(crate) fn finish(&self, end: End) {
+        let mut state = self.lock();
+        state.end = end;
+        self.busy.store(false, Ordering::SeqCst);
+        let waker = state.consumer.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Whether the consumer stopped or was dropped.
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.lock().stopped
+    }
+
+    // ===== consumer side =====
+
+    /// Takes the next element, or reports the producer's end, or leaves the
+    /// waker of `cx` and returns `Pending`.
+    pub(crate) fn poll_take(&self, cx: &mut Context<'_>) -> Poll<Taken<T>> {
+        let mut spins = 0;
+        loop {
+            let mut state = self.lock();
+            if let Some(value) = state.queue.pop_front() {
+                let wake = state.producer_parked && state.queue.len() <= self.ahead;
+                if state.queue.len() <= self.ahead {
+                    self.waiting.store(false, Ordering::SeqCst);
+                }
+                drop(state);
+                if wake {
+                    self.producer.notify_one();
+                }
+                return Poll::Ready(Taken::Item(value));
+            }
+            match std::mem::replace(&mut state.end, End::Reported) {
+                End::Running => state.end = End::Running,
+                End::Returned => {
+                    state.end = End::Returned;
+                    return Poll::Ready(Taken::Returned);
+                }
+                End::Panicked(payload) => return Poll::Ready(Taken::Panicked(payload)),
+                End::Reported => return Poll::Ready(Taken::Returned),
+            }
+            // The producer is computing its next element. If it is on a
+            // core right now, it is often faster to look again than to
+            // sleep and be woken.
+            if spins < SPINS && self.busy.load(Ordering::SeqCst) {
+                drop(state);
+                spins += 1;
+                spin_hint();
+                continue;
+            }
+            match &state.consumer {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                _ => state.consumer = Some(cx.waker().clone()),
+            }
+            return Poll::Pending;
+        }
+    }
+
+    /// Tells the producer that the consumer stopped: its pending and later
+    /// `offer`s return `false`. Never blocks (beyond the short lock).
+    pub(crate) fn stop(&self) {
+        let mut state = self.lock();
+        state.stopped = true;
+        self.waiting.store(false, Ordering::SeqCst);
+        let parked = state.producer_parked;
+        drop(state);
+        if parked {
+            self.producer.notify_one();
+        }
+    }
+
+    /// Waits for the producer's end: `Ready(None)` once it returned,
+    /// `Ready(Some(payload))` once it panicked (reported once).
+    pub(crate) fn poll_end(&self, cx: &mut Context<'_>) -> Poll<Option<Payload>> {
+        let mut state = self.lock();
+        match std::mem::replace(&mut state.end, End::Reported) {
+            End::Running => {
+                state.end = End::Running;
+                match &state.consumer {
+                    Some(waker) if waker.will_wake(cx.waker()) => {}
+                    _ => state.consumer = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+            End::Panicked(payload) => Poll::Ready(Some(payload)),
+            End::Returned | End::Reported => {
+                state.end = End::Returned;
+                Poll::Ready(None)
+            }
+        }
+    }
+}
