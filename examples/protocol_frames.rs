@@ -1,0 +1,186 @@
+//! Push to pull in protocol code: two TCP sources of length-delimited
+//! frames, parsed by producers and pulled one frame per request.
+//!
+//! A server on `127.0.0.1:0` sends frames with tokio-util's
+//! `LengthDelimitedCodec`. A producer (`seq::from_fn`) reads them with
+//! `FramedRead`, parses each and yields it. The consumer turns each source
+//! into a [`Pull`] handle and asks for exactly one frame per request, inside
+//! `tokio::select!` with a per-request timeout:
+//!
+//! - `Pull::next` is cancel safe, so a request that times out in the middle
+//!   of a frame loses nothing: the partial frame stays in the producer's
+//!   `FramedRead`, and the next request returns the whole frame.
+//! - Two sources interleave: a frame from `a`, then one from `b`, ...
+//! - `stop()` makes the producer's pending `yield_` return `false`; the
+//!   producer then sends a goodbye frame (async cleanup), and `stop()`
+//!   returns only after it did. The server prints what it received.
+//!
+//! Run with `cargo run --example protocol_frames`.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use seqflow::{Pull, Seq, Yield, pull, seq};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
+
+const GOODBYE: &[u8] = b"goodbye";
+
+#[derive(Debug, PartialEq)]
+struct Frame {
+    source: String,
+    n: u32,
+    body: String,
+}
+
+/// Parses `source:n:body`.
+fn parse(bytes: &[u8]) -> io::Result<Frame> {
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
+    let mut parts = text.splitn(3, ':');
+    let (Some(source), Some(n), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("not source:n:body"));
+    };
+    Ok(Frame {
+        source: source.to_owned(),
+        n: n.parse().map_err(|_| bad("bad frame number"))?,
+        body: body.to_owned(),
+    })
+}
+
+/// The parsed frames of the server at `addr`; errors are elements. When the
+/// consumer stops, the producer says goodbye, then reads on to the server's
+/// close so that its own close is clean.
+fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<io::Result<Frame>>| async move {
+        let stream = match TcpStream::connect(addr).await {
+            Ok(stream) => stream,
+            Err(e) => {
+                y.yield_(Err(e)).await;
+                return;
+            }
+        };
+        let (rd, wr) = stream.into_split();
+        let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
+        let mut wr = FramedWrite::new(wr, LengthDelimitedCodec::new());
+        loop {
+            let Some(read) = rd.next().await else {
+                return; // the server closed
+            };
+            let failed = read.is_err();
+            if !y.yield_(read.and_then(|bytes| parse(&bytes))).await || failed {
+                break;
+            }
+        }
+        // The consumer stopped: say goodbye before the stop completes.
+        if wr.send(Bytes::from_static(GOODBYE)).await.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), async {
+                while let Some(Ok(_)) = rd.next().await {}
+            })
+            .await;
+        }
+    })
+}
+
+/// A server that sends `count` frames of `source`; frame `slow` arrives in
+/// two halves, `pause` apart. Returns what the client sent, once it said
+/// goodbye (or left); closes its side only then.
+async fn serve(
+    source: &'static str,
+    count: u32,
+    slow: u32,
+    pause: Duration,
+) -> io::Result<(SocketAddr, JoinHandle<Vec<Bytes>>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.expect("a client");
+        let (rd, mut wr) = socket.into_split();
+        let reader = tokio::spawn(async move {
+            let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
+            let mut got = Vec::new();
+            while let Some(Ok(frame)) = rd.next().await {
+                let bye = frame.as_ref() == GOODBYE;
+                got.push(frame.freeze());
+                if bye {
+                    break;
+                }
+            }
+            got
+        });
+        for n in 0..count {
+            let body = format!("{source}:{n}:{}", "payload ".repeat(n as usize % 5));
+            let mut wire = (body.len() as u32).to_be_bytes().to_vec();
+            wire.extend_from_slice(body.as_bytes());
+            let half = if n == slow { 4 + body.len() / 2 } else { wire.len() };
+            if wr.write_all(&wire[..half]).await.is_err() {
+                break;
+            }
+            if half < wire.len() {
+                tokio::time::sleep(pause).await;
+                if wr.write_all(&wire[half..]).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let got = reader.await.expect("the reader");
+        drop(wr);
+        got
+    });
+    Ok((addr, server))
+}
+
+/// One request: the next frame, or `None` if none came within `within`.
+async fn request(p: &mut Pull<io::Result<Frame>>, within: Duration) -> Option<io::Result<Frame>> {
+    tokio::select! {
+        frame = p.next() => frame,
+        () = tokio::time::sleep(within) => None,
+    }
+}
+
+#[tokio::main]
+async fn main() -> io::Result<()> {
+    let per_request = Duration::from_millis(100);
+    // Source `a` pauses 350 ms in the middle of its frame 2.
+    let (addr_a, server_a) = serve("a", 100, 2, Duration::from_millis(350)).await?;
+    let (addr_b, server_b) = serve("b", 100, u32::MAX, Duration::ZERO).await?;
+    let mut a = pull(frames(addr_a));
+    let mut b = pull(frames(addr_b));
+
+    let mut got = Vec::new();
+    let mut timeouts = 0;
+    while got.len() < 8 {
+        // Alternate: one frame from `a`, one from `b`.
+        let (name, p) = if got.len() % 2 == 0 { ("a", &mut a) } else { ("b", &mut b) };
+        match request(p, per_request).await {
+            Some(frame) => {
+                let frame = frame?;
+                println!("{name}: frame {} ({} bytes of body)", frame.n, frame.body.len());
+                got.push(format!("{}{}", frame.source, frame.n));
+            }
+            None => {
+                // Mid-frame: nothing is lost, the next request gets it whole.
+                timeouts += 1;
+                println!("{name}: no frame within {per_request:?}, asking again");
+            }
+        }
+    }
+    assert_eq!(got, ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3"]);
+    assert!(timeouts >= 1, "frame a2 was late");
+
+    // Stop both mid-stream: each producer sends its goodbye before `stop`
+    // returns.
+    a.stop().await;
+    b.stop().await;
+    for (name, server) in [("a", server_a), ("b", server_b)] {
+        let received = server.await.expect("the server");
+        println!("server {name} received {received:?}");
+        assert_eq!(received, [Bytes::from_static(GOODBYE)]);
+    }
+    Ok(())
+}

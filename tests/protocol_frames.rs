@@ -1,0 +1,298 @@
+//! Real protocol code: a TCP server on loopback sends length-delimited
+//! frames (tokio-util's `LengthDelimitedCodec`), a producer parses them from
+//! the socket and yields them, and the consumer `pull`s one frame per
+//! request inside `tokio::select!` with a per-request timeout. A timeout in
+//! the middle of a frame loses nothing (contract 10), two sources
+//! interleave, and a stop makes the producer send a goodbye frame, which the
+//! server receives (contract 2 and 8: the stop waits for the async cleanup).
+//! Both runtime flavours; bounded loops, loopback only.
+//!
+//! Self-contained: no shared test support.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use seqflow::{Pull, Seq, Yield, pull, seq};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
+
+const GOODBYE: &[u8] = b"goodbye";
+/// Bounds every wait of the tests; never reached when they pass.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Runs one async test body on a `current_thread` runtime and on a
+/// two-worker `multi_thread` runtime.
+macro_rules! both_flavours {
+    ($($name:ident => $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "current_thread")]
+            async fn current_thread() {
+                $body.await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn multi_thread() {
+                $body.await
+            }
+        }
+    )*};
+}
+
+// ── the protocol ──
+
+#[derive(Debug, Clone, PartialEq)]
+struct Frame {
+    source: String,
+    n: u32,
+    body: String,
+}
+
+/// Parses `source:n:body`.
+fn parse(bytes: &[u8]) -> io::Result<Frame> {
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
+    let mut parts = text.splitn(3, ':');
+    let (Some(source), Some(n), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("not source:n:body"));
+    };
+    Ok(Frame {
+        source: source.to_owned(),
+        n: n.parse().map_err(|_| bad("bad frame number"))?,
+        body: body.to_owned(),
+    })
+}
+
+fn encode(source: &str, n: u32) -> String {
+    // Bodies of varied length, some longer than one read.
+    format!("{source}:{n}:{}", "x".repeat((n as usize * 37) % 300))
+}
+
+/// The frames of the server at `addr`, parsed; errors are elements. When
+/// the consumer stops, the producer sends a goodbye frame, then reads on to
+/// the server's close so that its own close is clean.
+fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<io::Result<Frame>>| async move {
+        let stream = match TcpStream::connect(addr).await {
+            Ok(stream) => stream,
+            Err(e) => {
+                y.yield_(Err(e)).await;
+                return;
+            }
+        };
+        let (rd, wr) = stream.into_split();
+        let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
+        let mut wr = FramedWrite::new(wr, LengthDelimitedCodec::new());
+        loop {
+            let Some(read) = rd.next().await else {
+                return; // the server closed
+            };
+            let failed = read.is_err();
+            if !y.yield_(read.and_then(|bytes| parse(&bytes))).await || failed {
+                break;
+            }
+        }
+        // The consumer stopped: say goodbye (async cleanup, awaited by the stop).
+        if wr.send(Bytes::from_static(GOODBYE)).await.is_ok() {
+            let _ = tokio::time::timeout(PATIENCE, async {
+                while let Some(Ok(_)) = rd.next().await {}
+            })
+            .await;
+        }
+    })
+}
+
+/// One request: the next frame, or `None` if none came within `within`.
+async fn request(p: &mut Pull<io::Result<Frame>>, within: Duration) -> Option<Option<Frame>> {
+    tokio::select! {
+        frame = p.next() => Some(frame.map(|f| f.expect("a well-formed frame"))),
+        () = tokio::time::sleep(within) => None,
+    }
+}
+
+// ── the server ──
+
+/// Holds frame `at` back after its first half until `go`; `half_sent`
+/// reports that the half is on the wire.
+struct Gate {
+    at: u32,
+    half_sent: oneshot::Sender<()>,
+    go: oneshot::Receiver<()>,
+}
+
+/// A server on `127.0.0.1:0` that accepts one connection, writes `count`
+/// frames of `source` in small pieces, and returns the frames the client
+/// sent until it closed (or sent goodbye). It closes its side only after
+/// that, so a client that stops early can still say goodbye.
+async fn serve(source: &'static str, count: u32, gate: Option<Gate>) -> (SocketAddr, JoinHandle<Vec<Bytes>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let (rd, mut wr) = socket.into_split();
+        let reader = tokio::spawn(async move {
+            let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
+            let mut got = Vec::new();
+            while let Some(Ok(frame)) = rd.next().await {
+                let bye = frame.as_ref() == GOODBYE;
+                got.push(frame.freeze());
+                if bye {
+                    break;
+                }
+            }
+            got
+        });
+        let mut gate = gate;
+        'write: for n in 0..count {
+            let body = encode(source, n);
+            let mut wire = (body.len() as u32).to_be_bytes().to_vec();
+            wire.extend_from_slice(body.as_bytes());
+            let mut held = gate.take_if(|g| g.at == n);
+            // The header and half the body, then (if held) a pause, then the rest.
+            let (first, rest) = wire.split_at(if held.is_some() { 4 + body.len() / 2 } else { wire.len() });
+            for (i, part) in [first, rest].into_iter().enumerate() {
+                for piece in part.chunks(7) {
+                    if wr.write_all(piece).await.is_err() {
+                        break 'write; // the client left
+                    }
+                    tokio::task::yield_now().await;
+                }
+                if let Some(g) = held.take_if(|_| i == 0) {
+                    let _ = g.half_sent.send(());
+                    let _ = g.go.await;
+                }
+            }
+        }
+        let got = reader.await.unwrap();
+        drop(wr);
+        got
+    });
+    (addr, handle)
+}
+
+// ── one frame per request, a timeout mid-frame ──
+
+async fn timeout_mid_frame_loses_nothing() {
+    let (half_tx, half_rx) = oneshot::channel();
+    let (go_tx, go_rx) = oneshot::channel();
+    let gate = Gate { at: 1, half_sent: half_tx, go: go_rx };
+    let (addr, server) = serve("a", 3, Some(gate)).await;
+    let mut p = pull(frames(addr));
+
+    let f0 = request(&mut p, PATIENCE).await.expect("in time").expect("a frame");
+    assert_eq!(f0, parse(encode("a", 0).as_bytes()).unwrap());
+
+    // Frame 1 is half on the wire: a short request times out in the middle
+    // of it, with the producer holding the partial frame.
+    half_rx.await.unwrap();
+    assert_eq!(request(&mut p, Duration::from_millis(50)).await, None, "timed out");
+    assert_eq!(request(&mut p, Duration::from_millis(10)).await, None, "again");
+    go_tx.send(()).unwrap();
+
+    let f1 = request(&mut p, PATIENCE).await.expect("in time").expect("a frame");
+    assert_eq!(f1, parse(encode("a", 1).as_bytes()).unwrap(), "nothing was lost");
+    let f2 = request(&mut p, PATIENCE).await.expect("in time").expect("a frame");
+    assert_eq!(f2.n, 2);
+
+    tokio::time::timeout(PATIENCE, p.stop()).await.expect("the stop completes");
+    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    assert_eq!(got, [Bytes::from_static(GOODBYE)], "the server got the goodbye");
+}
+
+both_flavours! {
+    contract_10_protocol_timeout_mid_frame_loses_nothing => timeout_mid_frame_loses_nothing();
+}
+
+// ── two sources, interleaved ──
+
+async fn two_sources_interleave() {
+    let (addr_a, server_a) = serve("a", 40, None).await;
+    let (addr_b, server_b) = serve("b", 40, None).await;
+    let mut a = pull(frames(addr_a));
+    let mut b = pull(frames(addr_b));
+    let mut got = Vec::new();
+    for _ in 0..25 {
+        for p in [&mut a, &mut b] {
+            let frame = request(p, PATIENCE).await.expect("in time").expect("a frame");
+            got.push(format!("{}{}", frame.source, frame.n));
+        }
+    }
+    let want: Vec<String> = (0..25).flat_map(|n| [format!("a{n}"), format!("b{n}")]).collect();
+    assert_eq!(got, want);
+    // Both stopped mid-stream: each sends its goodbye before `stop` returns.
+    a.stop().await;
+    b.stop().await;
+    for server in [server_a, server_b] {
+        let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+        assert_eq!(got, [Bytes::from_static(GOODBYE)]);
+    }
+}
+
+both_flavours! {
+    contract_06_protocol_two_sources_interleave_one_frame_per_request => two_sources_interleave();
+}
+
+// ── stop and drop say goodbye ──
+
+async fn stop_sends_goodbye() {
+    let (addr, server) = serve("a", 200, None).await;
+    let mut p = pull(frames(addr));
+    for n in 0..3 {
+        assert_eq!(p.next().await.unwrap().unwrap().n, n);
+    }
+    tokio::time::timeout(PATIENCE, p.stop()).await.expect("the stop completes");
+    assert_eq!(p.next().await.map(|f| f.is_ok()), None);
+    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    assert_eq!(got, [Bytes::from_static(GOODBYE)]);
+}
+
+async fn drop_sends_goodbye_in_the_background() {
+    let (addr, server) = serve("a", 200, None).await;
+    let mut p = pull(frames(addr));
+    assert_eq!(p.next().await.unwrap().unwrap().n, 0);
+    drop(p);
+    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    assert_eq!(got, [Bytes::from_static(GOODBYE)]);
+}
+
+async fn take_sends_goodbye_before_collect_returns() {
+    let (addr, server) = serve("a", 200, None).await;
+    let got: Vec<u32> = frames(addr).take(5).map(|f| f.unwrap().n).collect().await;
+    assert_eq!(got, [0, 1, 2, 3, 4]);
+    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    assert_eq!(got, [Bytes::from_static(GOODBYE)]);
+}
+
+async fn server_close_ends_the_sequence() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut wr = FramedWrite::new(socket, LengthDelimitedCodec::new());
+        for n in 0..3 {
+            wr.send(Bytes::from(encode("s", n))).await.unwrap();
+        }
+        // A frame that does not parse: an error element.
+        wr.send(Bytes::from_static(b"garbage")).await.unwrap();
+    });
+    let got: Vec<io::Result<Frame>> = frames(addr).collect().await;
+    server.await.unwrap();
+    assert_eq!(got.len(), 4);
+    assert!(got[..3].iter().all(Result::is_ok));
+    assert_eq!(got[3].as_ref().unwrap_err().kind(), io::ErrorKind::InvalidData);
+}
+
+both_flavours! {
+    contract_08_protocol_stop_sends_the_goodbye_before_it_returns => stop_sends_goodbye();
+    contract_09_protocol_drop_sends_the_goodbye_in_the_background => drop_sends_goodbye_in_the_background();
+    contract_02_protocol_take_sends_the_goodbye_before_collect_returns => take_sends_goodbye_before_collect_returns();
+    contract_22_protocol_a_bad_frame_is_an_error_element => server_close_ends_the_sequence();
+}
