@@ -14,13 +14,13 @@ use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 use seqflow::seq::{
     All, Any, Batched, BatchedTimeout, Collect, Count, Empty, Filter, FilterMap, Find, First, Fold,
-    ForEach, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map, MapErr, MapOk,
+    ForEach, FromBlocking, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map, MapErr, MapOk,
     Max, Min, Once, Prefetch, RepeatWith, Resume, SeqStream, Skip, SkipWhile, Take, TakeWhile,
     Then, Timeout, TryCollect, TryForEach, TryFromFn, TryTimeout, TryWithCancel, Unfold,
     WithCancel,
 };
 use seqflow::{
-    Beat, BoxSeq, Error, LocalBoxSeq, Outcome, Overflow, Page, PageRequest, RetryError,
+    Beat, BlockingYield, BoxSeq, Error, LocalBoxSeq, Outcome, Overflow, Page, PageRequest, RetryError,
     RetryPolicy, Stats, StatsSnapshot, Yield, Yielding,
 };
 
@@ -64,6 +64,16 @@ assert_not_impl_any!(Once<Rc<u8>>: Send, Sync);
 assert_impl_all!(Empty<Rc<u8>>: Send, Sync, Unpin);
 assert_impl_all!(RepeatWith<fn() -> u8>: Send, Sync, Unpin);
 assert_impl_all!(Unfold<u8, fn(u8) -> Ready<Option<(u8, u8)>>, Ready<Option<(u8, u8)>>>: Send, Sync, Unpin);
+
+// ── blocking producers: the element crosses threads, so `Send` needs `T: Send` ──
+assert_impl_all!(BlockingYield<u8>: Send, Sync, Unpin);
+assert_impl_all!(BlockingYield<Cell<u8>>: Send, Sync, Unpin);
+assert_not_impl_any!(BlockingYield<Rc<u8>>: Send, Sync);
+assert_impl_all!(FromBlocking<u8, fn(BlockingYield<u8>)>: Send, Sync, Unpin);
+assert_impl_all!(FromBlocking<u8, NotUnpin>: Send, Sync, Unpin);
+assert_not_impl_any!(FromBlocking<Rc<u8>, fn(BlockingYield<Rc<u8>>)>: Send, Sync);
+assert_impl_all!(FromBlocking<Rc<u8>, fn(BlockingYield<Rc<u8>>)>: Unpin);
+assert_not_impl_any!(FromBlocking<u8, Cell<u8>>: Sync);
 
 // ── adapters and bridges follow their inner sequence ──
 assert_impl_all!(Take<Iter<SendIter>>: Send, Sync, Unpin);

@@ -151,6 +151,18 @@ lazy! {
     prefetch_with_is_lazy => never_run().prefetch_with(4, seqflow::Overflow::DropOldest);
 }
 
+// ── blocking producers: no thread before the first poll ──
+
+fn never_run_blocking(_y: seqflow::BlockingYield<u32>) {
+    panic!("the blocking producer was started")
+}
+
+lazy! {
+    from_blocking_is_lazy => seq::from_blocking(never_run_blocking);
+    from_blocking_buffered_is_lazy => seq::from_blocking_buffered(8, never_run_blocking);
+    from_blocking_take_is_lazy => seq::from_blocking(never_run_blocking).take(0);
+}
+
 // ── remote sources: no request before the first element is wanted ──
 
 type NoPage = std::future::Ready<Result<seqflow::Page<u32, u32>, ()>>;
