@@ -13,8 +13,8 @@ mod support;
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use seqflow::{BlockingYield, Seq, seq};
 use support::{current_thread, multi_thread};
 use tokio::runtime::Runtime;

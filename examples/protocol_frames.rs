@@ -117,7 +117,11 @@ async fn serve(
             let body = format!("{source}:{n}:{}", "payload ".repeat(n as usize % 5));
             let mut wire = (body.len() as u32).to_be_bytes().to_vec();
             wire.extend_from_slice(body.as_bytes());
-            let half = if n == slow { 4 + body.len() / 2 } else { wire.len() };
+            let half = if n == slow {
+                4 + body.len() / 2
+            } else {
+                wire.len()
+            };
             if wr.write_all(&wire[..half]).await.is_err() {
                 break;
             }
@@ -156,11 +160,19 @@ async fn main() -> io::Result<()> {
     let mut timeouts = 0;
     while got.len() < 8 {
         // Alternate: one frame from `a`, one from `b`.
-        let (name, p) = if got.len() % 2 == 0 { ("a", &mut a) } else { ("b", &mut b) };
+        let (name, p) = if got.len() % 2 == 0 {
+            ("a", &mut a)
+        } else {
+            ("b", &mut b)
+        };
         match request(p, per_request).await {
             Some(frame) => {
                 let frame = frame?;
-                println!("{name}: frame {} ({} bytes of body)", frame.n, frame.body.len());
+                println!(
+                    "{name}: frame {} ({} bytes of body)",
+                    frame.n,
+                    frame.body.len()
+                );
                 got.push(format!("{}{}", frame.source, frame.n));
             }
             None => {

@@ -155,7 +155,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
     println!("first three: {first:?}");
     assert_eq!(first.iter().map(|o| o.id).collect::<Vec<_>>(), [1, 2, 3]);
-    assert!(exclusive_lock_free(&path), "the connection was closed before `collect` returned");
+    assert!(
+        exclusive_lock_free(&path),
+        "the connection was closed before `collect` returned"
+    );
 
     // `try_collect` stops at the first error, and closes all the same.
     let failed = rows(path.clone(), all, Order::from_row)

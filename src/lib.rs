@@ -64,6 +64,7 @@
 //! | `iter.Seq2[T, error]` | a [`TrySeq`]: `Seq<Item = Result<T, E>>`, built with [`seq::try_from_fn`] (`?` works), shaped with [`Seq::map_ok`] and [`Seq::map_err`] |
 //! | `for v := range seq { ...; break }` | [`Seq::for_each`] with a body returning `false` |
 //! | `defer rows.Close()` in the iterator | cleanup after the producer's loop: it runs before the consumer resumes |
+//! | a synchronous producer (a blocking driver's `Rows`, a file reader) with `yield` | [`seq::from_blocking`]: `f(BlockingYield<T>)` on tokio's blocking pool, `y.yield_(v) -> bool` |
 //! | `iter.Pull(seq)` / `next()` / `stop()` | [`pull()`] / [`Pull::next`] / [`Pull::stop`] |
 //! | `iter.Pull2(seq2)` | [`pull2()`] |
 //! | `slices.Values(s)`, `slices.Collect(seq)` | [`seq::iter`], [`Seq::collect`] (or [`Seq::collect_at_most`] to bound memory) |
@@ -108,6 +109,17 @@
 //! starts at the first poll. [`Seq::prefetch_with`] trades completeness for
 //! freshness ([`Overflow::DropOldest`], [`Overflow::DropLatest`]), and
 //! [`Seq::prefetch_on`] names the runtime.
+//!
+//! # Blocking producers
+//!
+//! [`seq::from_blocking`] runs a synchronous producer, `f(BlockingYield<T>)`,
+//! on tokio's blocking pool from the first poll: `y.yield_(v)` blocks `f`'s
+//! thread until the consumer took `v` and returns `false` once the consumer
+//! stopped. A stop completes after `f` returned, so a statement is finalized
+//! and a connection closed before the consumer goes on; `f`'s panic reaches
+//! the consumer; dropping the sequence never blocks.
+//! [`seq::from_blocking_buffered`] lets `f` run up to `n` elements ahead.
+//! The `sqlite_rows` example streams a real SQLite query this way.
 //!
 //! # Time, cancellation and observation
 //!

@@ -14,14 +14,14 @@ use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 use seqflow::seq::{
     All, Any, Batched, BatchedTimeout, Collect, Count, Empty, Filter, FilterMap, Find, First, Fold,
-    ForEach, FromBlocking, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map, MapErr, MapOk,
-    Max, Min, Once, Prefetch, RepeatWith, Resume, SeqStream, Skip, SkipWhile, Take, TakeWhile,
-    Then, Timeout, TryCollect, TryForEach, TryFromFn, TryTimeout, TryWithCancel, Unfold,
+    ForEach, FromBlocking, FromFn, FromStream, Heartbeat, Inspect, Instrumented, Iter, Last, Map,
+    MapErr, MapOk, Max, Min, Once, Prefetch, RepeatWith, Resume, SeqStream, Skip, SkipWhile, Take,
+    TakeWhile, Then, Timeout, TryCollect, TryForEach, TryFromFn, TryTimeout, TryWithCancel, Unfold,
     WithCancel,
 };
 use seqflow::{
-    Beat, BlockingYield, BoxSeq, Error, LocalBoxSeq, Outcome, Overflow, Page, PageRequest, RetryError,
-    RetryPolicy, Stats, StatsSnapshot, Yield, Yielding,
+    Beat, BlockingYield, BoxSeq, Error, LocalBoxSeq, Outcome, Overflow, Page, PageRequest,
+    RetryError, RetryPolicy, Stats, StatsSnapshot, Yield, Yielding,
 };
 
 type SendFut = Ready<()>;

@@ -132,7 +132,11 @@ struct Gate {
 /// frames of `source` in small pieces, and returns the frames the client
 /// sent until it closed (or sent goodbye). It closes its side only after
 /// that, so a client that stops early can still say goodbye.
-async fn serve(source: &'static str, count: u32, gate: Option<Gate>) -> (SocketAddr, JoinHandle<Vec<Bytes>>) {
+async fn serve(
+    source: &'static str,
+    count: u32,
+    gate: Option<Gate>,
+) -> (SocketAddr, JoinHandle<Vec<Bytes>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let handle = tokio::spawn(async move {
@@ -157,7 +161,11 @@ async fn serve(source: &'static str, count: u32, gate: Option<Gate>) -> (SocketA
             wire.extend_from_slice(body.as_bytes());
             let mut held = gate.take_if(|g| g.at == n);
             // The header and half the body, then (if held) a pause, then the rest.
-            let (first, rest) = wire.split_at(if held.is_some() { 4 + body.len() / 2 } else { wire.len() });
+            let (first, rest) = wire.split_at(if held.is_some() {
+                4 + body.len() / 2
+            } else {
+                wire.len()
+            });
             for (i, part) in [first, rest].into_iter().enumerate() {
                 for piece in part.chunks(7) {
                     if wr.write_all(piece).await.is_err() {
@@ -183,28 +191,62 @@ async fn serve(source: &'static str, count: u32, gate: Option<Gate>) -> (SocketA
 async fn timeout_mid_frame_loses_nothing() {
     let (half_tx, half_rx) = oneshot::channel();
     let (go_tx, go_rx) = oneshot::channel();
-    let gate = Gate { at: 1, half_sent: half_tx, go: go_rx };
+    let gate = Gate {
+        at: 1,
+        half_sent: half_tx,
+        go: go_rx,
+    };
     let (addr, server) = serve("a", 3, Some(gate)).await;
     let mut p = pull(frames(addr));
 
-    let f0 = request(&mut p, PATIENCE).await.expect("in time").expect("a frame");
+    let f0 = request(&mut p, PATIENCE)
+        .await
+        .expect("in time")
+        .expect("a frame");
     assert_eq!(f0, parse(encode("a", 0).as_bytes()).unwrap());
 
     // Frame 1 is half on the wire: a short request times out in the middle
     // of it, with the producer holding the partial frame.
     half_rx.await.unwrap();
-    assert_eq!(request(&mut p, Duration::from_millis(50)).await, None, "timed out");
-    assert_eq!(request(&mut p, Duration::from_millis(10)).await, None, "again");
+    assert_eq!(
+        request(&mut p, Duration::from_millis(50)).await,
+        None,
+        "timed out"
+    );
+    assert_eq!(
+        request(&mut p, Duration::from_millis(10)).await,
+        None,
+        "again"
+    );
     go_tx.send(()).unwrap();
 
-    let f1 = request(&mut p, PATIENCE).await.expect("in time").expect("a frame");
-    assert_eq!(f1, parse(encode("a", 1).as_bytes()).unwrap(), "nothing was lost");
-    let f2 = request(&mut p, PATIENCE).await.expect("in time").expect("a frame");
+    let f1 = request(&mut p, PATIENCE)
+        .await
+        .expect("in time")
+        .expect("a frame");
+    assert_eq!(
+        f1,
+        parse(encode("a", 1).as_bytes()).unwrap(),
+        "nothing was lost"
+    );
+    let f2 = request(&mut p, PATIENCE)
+        .await
+        .expect("in time")
+        .expect("a frame");
     assert_eq!(f2.n, 2);
 
-    tokio::time::timeout(PATIENCE, p.stop()).await.expect("the stop completes");
-    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
-    assert_eq!(got, [Bytes::from_static(GOODBYE)], "the server got the goodbye");
+    tokio::time::timeout(PATIENCE, p.stop())
+        .await
+        .expect("the stop completes");
+    let got = tokio::time::timeout(PATIENCE, server)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got,
+        [Bytes::from_static(GOODBYE)],
+        "the server got the goodbye"
+    );
 }
 
 both_flavours! {
@@ -221,17 +263,25 @@ async fn two_sources_interleave() {
     let mut got = Vec::new();
     for _ in 0..25 {
         for p in [&mut a, &mut b] {
-            let frame = request(p, PATIENCE).await.expect("in time").expect("a frame");
+            let frame = request(p, PATIENCE)
+                .await
+                .expect("in time")
+                .expect("a frame");
             got.push(format!("{}{}", frame.source, frame.n));
         }
     }
-    let want: Vec<String> = (0..25).flat_map(|n| [format!("a{n}"), format!("b{n}")]).collect();
+    let want: Vec<String> = (0..25)
+        .flat_map(|n| [format!("a{n}"), format!("b{n}")])
+        .collect();
     assert_eq!(got, want);
     // Both stopped mid-stream: each sends its goodbye before `stop` returns.
     a.stop().await;
     b.stop().await;
     for server in [server_a, server_b] {
-        let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+        let got = tokio::time::timeout(PATIENCE, server)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(got, [Bytes::from_static(GOODBYE)]);
     }
 }
@@ -248,9 +298,14 @@ async fn stop_sends_goodbye() {
     for n in 0..3 {
         assert_eq!(p.next().await.unwrap().unwrap().n, n);
     }
-    tokio::time::timeout(PATIENCE, p.stop()).await.expect("the stop completes");
+    tokio::time::timeout(PATIENCE, p.stop())
+        .await
+        .expect("the stop completes");
     assert_eq!(p.next().await.map(|f| f.is_ok()), None);
-    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    let got = tokio::time::timeout(PATIENCE, server)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got, [Bytes::from_static(GOODBYE)]);
 }
 
@@ -259,7 +314,10 @@ async fn drop_sends_goodbye_in_the_background() {
     let mut p = pull(frames(addr));
     assert_eq!(p.next().await.unwrap().unwrap().n, 0);
     drop(p);
-    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    let got = tokio::time::timeout(PATIENCE, server)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got, [Bytes::from_static(GOODBYE)]);
 }
 
@@ -267,7 +325,10 @@ async fn take_sends_goodbye_before_collect_returns() {
     let (addr, server) = serve("a", 200, None).await;
     let got: Vec<u32> = frames(addr).take(5).map(|f| f.unwrap().n).collect().await;
     assert_eq!(got, [0, 1, 2, 3, 4]);
-    let got = tokio::time::timeout(PATIENCE, server).await.unwrap().unwrap();
+    let got = tokio::time::timeout(PATIENCE, server)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got, [Bytes::from_static(GOODBYE)]);
 }
 
@@ -287,7 +348,10 @@ async fn server_close_ends_the_sequence() {
     server.await.unwrap();
     assert_eq!(got.len(), 4);
     assert!(got[..3].iter().all(Result::is_ok));
-    assert_eq!(got[3].as_ref().unwrap_err().kind(), io::ErrorKind::InvalidData);
+    assert_eq!(
+        got[3].as_ref().unwrap_err().kind(),
+        io::ErrorKind::InvalidData
+    );
 }
 
 both_flavours! {

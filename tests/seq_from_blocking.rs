@@ -81,15 +81,25 @@ async fn cold_start() {
 
 async fn take_zero_never_starts() {
     let (tx, rx) = mpsc::channel();
-    assert!(reporting_start(tx).take(0).collect::<Vec<_>>().await.is_empty());
+    assert!(
+        reporting_start(tx)
+            .take(0)
+            .collect::<Vec<_>>()
+            .await
+            .is_empty()
+    );
     assert_eq!(rx.recv(), Err(mpsc::RecvError), "f was never run");
 
     let (tx, rx) = mpsc::channel();
     let mut s = pin!(reporting_start(tx));
     poll_fn(|cx| s.as_mut().poll_stop(cx)).await;
     assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, None);
-    drop(s);
-    assert_eq!(rx.recv(), Err(mpsc::RecvError), "a stop before start runs nothing");
+    // The stop dropped `f` unrun (its sender with it), still pinned here.
+    assert_eq!(
+        rx.recv(),
+        Err(mpsc::RecvError),
+        "a stop before start runs nothing"
+    );
 }
 
 both_flavours! {
@@ -169,7 +179,11 @@ async fn stop_take() {
     let log = Log::new();
     let got: Vec<u32> = counting(u32::MAX, &log).take(3).collect().await;
     assert_eq!(got, [0, 1, 2]);
-    assert_eq!(log.events(), ["stopped at 3", "cleanup"], "cleanup ran before collect returned");
+    assert_eq!(
+        log.events(),
+        ["stopped at 3", "cleanup"],
+        "cleanup ran before collect returned"
+    );
 }
 
 async fn stop_for_each() {
@@ -183,7 +197,11 @@ async fn stop_for_each() {
         .await;
     assert_eq!(seen, [0, 1, 2, 3, 4]);
     let events = log.events();
-    assert_eq!(events.last().map(String::as_str), Some("cleanup"), "{events:?}");
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("cleanup"),
+        "{events:?}"
+    );
 }
 
 async fn stop_pull() {
@@ -191,7 +209,11 @@ async fn stop_pull() {
     let mut p = pull(counting(u32::MAX, &log));
     assert_eq!(p.next().await, Some(0));
     p.stop().await;
-    assert!(log.contains("cleanup"), "stop returned after f: {:?}", log.events());
+    assert!(
+        log.contains("cleanup"),
+        "stop returned after f: {:?}",
+        log.events()
+    );
     assert_eq!(p.next().await, None);
     p.stop().await; // idempotent
 }
@@ -247,8 +269,15 @@ async fn drop_does_not_block_and_f_ends() {
         .await
         .expect("f ended")
         .unwrap();
-    assert!(heard.load(Ordering::SeqCst), "yield_ returned false after the drop");
-    assert_eq!(settle_tasks_patiently(tasks).await, tasks, "no task left behind");
+    assert!(
+        heard.load(Ordering::SeqCst),
+        "yield_ returned false after the drop"
+    );
+    assert_eq!(
+        settle_tasks_patiently(tasks).await,
+        tasks,
+        "no task left behind"
+    );
 }
 
 async fn drop_while_f_waits_in_yield() {
@@ -303,7 +332,9 @@ async fn panic_in_cleanup_surfaces_in_stop() {
 }
 
 async fn panic_surfaces_in_pull() {
-    let mut p = pull(seq::from_blocking(|_y: BlockingYield<u32>| panic!("at once")));
+    let mut p = pull(seq::from_blocking(|_y: BlockingYield<u32>| {
+        panic!("at once")
+    }));
     let msg = expect_panic(p.next()).await;
     assert_eq!(msg, "at once");
 }
@@ -386,7 +417,10 @@ async fn shares_the_thread() {
             std::future::ready(!ran.load(Ordering::SeqCst) && n < 1_000_000)
         })
         .await;
-    assert!(ran.load(Ordering::SeqCst), "the spawned task ran after {n} elements");
+    assert!(
+        ran.load(Ordering::SeqCst),
+        "the spawned task ran after {n} elements"
+    );
 }
 
 both_flavours! {
@@ -409,5 +443,8 @@ fn contract_24_first_poll_outside_a_runtime_panics_with_a_message() {
 #[test]
 fn debug_shows_the_state() {
     let s = seq::from_blocking(|_y: BlockingYield<u32>| {});
-    assert_eq!(format!("{s:?}"), r#"FromBlocking { state: "unstarted", ahead: 0 }"#);
+    assert_eq!(
+        format!("{s:?}"),
+        r#"FromBlocking { state: "unstarted", ahead: 0 }"#
+    );
 }

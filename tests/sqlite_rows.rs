@@ -157,7 +157,10 @@ async fn all_rows_in_order_with_the_error_in_place() {
         let id = i as i64 + 1;
         match row {
             Ok((got_id, name)) => {
-                assert_eq!((*got_id, name.as_str()), (id, format!("item-{id}").as_str()))
+                assert_eq!(
+                    (*got_id, name.as_str()),
+                    (id, format!("item-{id}").as_str())
+                )
             }
             Err(rusqlite::Error::InvalidColumnType(1, _, _)) => assert_eq!(id, NULL_ROW),
             Err(e) => panic!("unexpected error at {id}: {e}"),
@@ -173,8 +176,14 @@ async fn try_collect_ends_at_the_error_and_closes() {
     let got = rows(&db.path, ALL, item, &closed)
         .try_collect::<Vec<_>>()
         .await;
-    assert!(matches!(got, Err(rusqlite::Error::InvalidColumnType(1, _, _))));
-    assert!(closed.load(Ordering::SeqCst), "closed before try_collect returned");
+    assert!(matches!(
+        got,
+        Err(rusqlite::Error::InvalidColumnType(1, _, _))
+    ));
+    assert!(
+        closed.load(Ordering::SeqCst),
+        "closed before try_collect returned"
+    );
     assert!(db.exclusive_lock_free());
 }
 
@@ -185,7 +194,11 @@ async fn a_bad_query_is_an_error_element() {
         .collect()
         .await;
     assert_eq!(got.len(), 1);
-    assert!(matches!(got[0], Err(rusqlite::Error::SqlInputError { .. })), "{:?}", got[0]);
+    assert!(
+        matches!(got[0], Err(rusqlite::Error::SqlInputError { .. })),
+        "{:?}",
+        got[0]
+    );
 }
 
 both_flavours! {
@@ -206,7 +219,10 @@ async fn take_closes_before_the_consumer_resumes() {
         .await;
     assert_eq!(got.len(), 10);
     assert_eq!(got[9], (10, "item-10".to_owned()));
-    assert!(closed.load(Ordering::SeqCst), "the connection was closed before collect returned");
+    assert!(
+        closed.load(Ordering::SeqCst),
+        "the connection was closed before collect returned"
+    );
     assert!(db.exclusive_lock_free(), "the statement was finalized");
 }
 

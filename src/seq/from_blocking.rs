@@ -9,9 +9,9 @@ use std::task::{Context, Poll, ready};
 
 use super::Seq;
 
-mod slot;
 #[cfg(test)]
 mod loom_model;
+mod slot;
 
 use self::slot::{End, Offered, Shared, Taken};
 
@@ -175,6 +175,26 @@ where
 ///
 /// `BlockingYield` is `Send`: `f` may hand it to a thread of its own, as
 /// long as every `yield_` happens before `f` returns.
+///
+/// # Examples
+///
+/// ```
+/// use seqflow::{seq, BlockingYield, Seq};
+///
+/// /// A blocking reader of numbered records (a file, a driver's cursor).
+/// fn read_all(mut y: BlockingYield<u32>) {
+///     for record in 0..100 {
+///         if !y.yield_(record) {
+///             return; // stopped: close the reader
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(seq::from_blocking(read_all).count().await, 100);
+/// # }
+/// ```
 pub struct BlockingYield<T> {
     shared: Arc<Shared<T>>,
     /// `yield_` returned `false`: calling it again is a bug.

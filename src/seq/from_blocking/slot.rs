@@ -152,10 +152,7 @@ impl<T> Shared<T> {
         let mut state = self.lock();
         while state.queue.len() > self.ahead && !state.stopped {
             state.producer_parked = true;
-            state = self
-                .producer
-                .wait(state)
-                .unwrap_or_else(|e| e.into_inner());
+            state = self.producer.wait(state).unwrap_or_else(|e| e.into_inner());
         }
         state.producer_parked = false;
         self.busy.store(true, Ordering::SeqCst);
