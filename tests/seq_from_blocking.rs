@@ -448,3 +448,32 @@ fn debug_shows_the_state() {
         r#"FromBlocking { state: "unstarted", ahead: 0 }"#
     );
 }
+
+// ── stress: many short runs, stopped at every point ──
+
+async fn many_runs_stopped_anywhere() {
+    for ahead in [0, 1, 3] {
+        for stop_at in 0..60u32 {
+            let cleaned = Arc::new(AtomicBool::new(false));
+            let flag = cleaned.clone();
+            let s = seq::from_blocking_buffered(ahead, move |mut y: BlockingYield<u32>| {
+                for i in 0..50 {
+                    if !y.yield_(i) {
+                        break;
+                    }
+                }
+                flag.store(true, Ordering::SeqCst);
+            });
+            let got: Vec<u32> = s.take(stop_at as usize).collect().await;
+            assert_eq!(got, (0..stop_at.min(50)).collect::<Vec<_>>());
+            assert!(
+                stop_at == 0 || cleaned.load(Ordering::SeqCst),
+                "cleanup ran before collect returned (ahead {ahead}, stop at {stop_at})"
+            );
+        }
+    }
+}
+
+both_flavours! {
+    contract_24_stress_every_stop_point_delivers_in_order_and_cleans_up => many_runs_stopped_anywhere();
+}
