@@ -17,7 +17,7 @@ use self::slot::{End, Offered, Shared, Taken};
 
 /// The primitives `slot.rs` is built on (loom's in `loom_model.rs`).
 mod sync {
-    pub(super) use std::sync::atomic::{AtomicBool, Ordering};
+    pub(super) use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     pub(super) use std::sync::{Condvar, Mutex, MutexGuard};
 
     /// How often a side re-checks its busy peer before it sleeps.

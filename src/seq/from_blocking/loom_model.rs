@@ -18,7 +18,7 @@ mod slot;
 use self::slot::{End, Offered, Shared, Taken};
 
 mod sync {
-    pub(super) use loom::sync::atomic::{AtomicBool, Ordering};
+    pub(super) use loom::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     pub(super) use loom::sync::{Condvar, Mutex, MutexGuard};
 
     // One re-check: enough to explore both the spinning and the sleeping

@@ -22,10 +22,40 @@ use std::any::Any;
 use std::collections::VecDeque;
 use std::task::{Context, Poll, Waker};
 
-use super::sync::{AtomicBool, Condvar, Mutex, MutexGuard, Ordering, SPINS, spin_hint};
+use super::sync::{AtomicBool, AtomicU32, Condvar, Mutex, MutexGuard, Ordering, SPINS, spin_hint};
 
 /// A caught panic of the producer.
 pub(crate) type Payload = Box<dyn Any + Send + 'static>;
+
+/// How long one side re-checks its busy peer before it sleeps, adapted to
+/// how often that paid off: doubled (up to [`SPINS`]) when the peer showed
+/// up while spinning, halved (down to 1) when the side had to sleep anyway.
+/// On a machine with a free core for each side the hand-off then happens
+/// without a system call; on a loaded machine, where the peer is not
+/// running while we spin, spinning shrinks to nothing.
+struct Spin(AtomicU32);
+
+impl Spin {
+    fn new() -> Self {
+        Spin(AtomicU32::new(SPINS))
+    }
+
+    /// Spins while `busy()` holds, at most the current limit; returns
+    /// whether it stopped holding.
+    fn wait_while(&self, busy: impl Fn() -> bool) -> bool {
+        // Only one side's thread uses each `Spin`: plain loads and stores.
+        let limit = self.0.load(Ordering::Relaxed);
+        for _ in 0..limit {
+            if !busy() {
+                self.0.store((limit * 2).min(SPINS), Ordering::Relaxed);
+                return true;
+            }
+            spin_hint();
+        }
+        self.0.store((limit / 2).max(1), Ordering::Relaxed);
+        false
+    }
+}
 
 /// The producer's outcome, as the consumer sees it.
 pub(crate) enum End {
@@ -82,6 +112,8 @@ pub(crate) struct Shared<T> {
     /// `true` while the producer is between `offer`s (running `f`'s code):
     /// what the consumer's spin watches.
     busy: AtomicBool,
+    producer_spin: Spin,
+    consumer_spin: Spin,
 }
 
 impl<T> Shared<T> {
@@ -98,6 +130,8 @@ impl<T> Shared<T> {
             ahead,
             waiting: AtomicBool::new(false),
             busy: AtomicBool::new(true),
+            producer_spin: Spin::new(),
+            consumer_spin: Spin::new(),
         }
     }
 
@@ -142,13 +176,10 @@ impl<T> Shared<T> {
             waker.wake();
         }
         // The consumer usually takes the element within a few hundred
-        // nanoseconds; sleeping on the condvar costs microseconds.
-        for _ in 0..SPINS {
-            if !self.waiting.load(Ordering::SeqCst) {
-                break;
-            }
-            spin_hint();
-        }
+        // nanoseconds when it runs on another core; sleeping on the condvar
+        // costs microseconds.
+        self.producer_spin
+            .wait_while(|| self.waiting.load(Ordering::SeqCst));
         let mut state = self.lock();
         while state.queue.len() > self.ahead && !state.stopped {
             state.producer_parked = true;
@@ -195,7 +226,7 @@ impl<T> Shared<T> {
     /// Takes the next element, or reports the producer's end, or leaves the
     /// waker of `cx` and returns `Pending`.
     pub(crate) fn poll_take(&self, cx: &mut Context<'_>) -> Poll<Taken<T>> {
-        let mut spins = 0;
+        let mut spun = false;
         loop {
             let mut state = self.lock();
             if let Some(value) = state.queue.pop_front() {
@@ -221,10 +252,11 @@ impl<T> Shared<T> {
             // The producer is computing its next element. If it is on a
             // core right now, it is often faster to look again than to
             // sleep and be woken.
-            if spins < SPINS && self.busy.load(Ordering::SeqCst) {
+            if !spun && self.busy.load(Ordering::SeqCst) {
+                spun = true;
                 drop(state);
-                spins += 1;
-                spin_hint();
+                self.consumer_spin
+                    .wait_while(|| self.busy.load(Ordering::SeqCst));
                 continue;
             }
             match &state.consumer {
