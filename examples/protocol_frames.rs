@@ -13,7 +13,11 @@
 //! - Two sources interleave: a frame from `a`, then one from `b`, ...
 //! - `stop()` makes the producer's pending `yield_` return `false`; the
 //!   producer then sends a goodbye frame (async cleanup), and `stop()`
-//!   returns only after it did. The server prints what it received.
+//!   returns only after it did. The producer reads inside
+//!   `y.until_stopped(..)`, so a stop that comes while it waits for a frame
+//!   is heard there too, and the goodbye still goes out (a producer waiting
+//!   anywhere else would be dropped at the stop). The server prints what it
+//!   received.
 //!
 //! Run with `cargo run --example protocol_frames`.
 
@@ -69,8 +73,13 @@ fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'stat
         let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
         let mut wr = FramedWrite::new(wr, LengthDelimitedCodec::new());
         loop {
-            let Some(read) = rd.next().await else {
-                return; // the server closed
+            // Waiting for a frame is where this producer spends its time: a
+            // stop that comes meanwhile is heard here (`None`), so the
+            // goodbye below is still sent.
+            let read = match y.until_stopped(rd.next()).await {
+                None => break,        // the consumer stopped
+                Some(None) => return, // the server closed
+                Some(Some(read)) => read,
             };
             let failed = read.is_err();
             if !y.yield_(read.and_then(|bytes| parse(&bytes))).await || failed {

@@ -4,7 +4,9 @@
 //! request inside `tokio::select!` with a per-request timeout. A timeout in
 //! the middle of a frame loses nothing (contract 10), two sources
 //! interleave, and a stop makes the producer send a goodbye frame, which the
-//! server receives (contract 2 and 8: the stop waits for the async cleanup).
+//! server receives (contract 2 and 8: the stop waits for the async cleanup),
+//! even when it comes while the producer waits for a frame: the read is
+//! inside `y.until_stopped(..)` (contract 20).
 //! Both runtime flavours; bounded loops, loopback only.
 //!
 //! Self-contained: no shared test support.
@@ -92,8 +94,13 @@ fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'stat
         let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
         let mut wr = FramedWrite::new(wr, LengthDelimitedCodec::new());
         loop {
-            let Some(read) = rd.next().await else {
-                return; // the server closed
+            // Waiting for a frame is where this producer spends its time: a
+            // stop that comes meanwhile is heard here (`None`), so the
+            // goodbye below is still sent.
+            let read = match y.until_stopped(rd.next()).await {
+                None => break,        // the consumer stopped
+                Some(None) => return, // the server closed
+                Some(Some(read)) => read,
             };
             let failed = read.is_err();
             if !y.yield_(read.and_then(|bytes| parse(&bytes))).await || failed {
@@ -142,6 +149,7 @@ async fn serve(
     let handle = tokio::spawn(async move {
         let (socket, _) = listener.accept().await.unwrap();
         let (rd, mut wr) = socket.into_split();
+        let (bye_tx, mut bye_rx) = oneshot::channel();
         let reader = tokio::spawn(async move {
             let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
             let mut got = Vec::new();
@@ -152,6 +160,7 @@ async fn serve(
                     break;
                 }
             }
+            let _ = bye_tx.send(());
             got
         });
         let mut gate = gate;
@@ -175,7 +184,11 @@ async fn serve(
                 }
                 if let Some(g) = held.take_if(|_| i == 0) {
                     let _ = g.half_sent.send(());
-                    let _ = g.go.await;
+                    // Hold the rest back until told, or until the client left.
+                    tokio::select! {
+                        _ = g.go => {}
+                        _ = &mut bye_rx => break 'write,
+                    }
                 }
             }
         }
@@ -249,8 +262,43 @@ async fn timeout_mid_frame_loses_nothing() {
     );
 }
 
+async fn stop_while_waiting_mid_frame_says_goodbye() {
+    let (half_tx, half_rx) = oneshot::channel();
+    let (go_tx, go_rx) = oneshot::channel::<()>();
+    let gate = Gate {
+        at: 1,
+        half_sent: half_tx,
+        go: go_rx,
+    };
+    let (addr, server) = serve("a", 3, Some(gate)).await;
+    let mut p = pull(frames(addr));
+    assert_eq!(p.next().await.unwrap().unwrap().n, 0);
+    half_rx.await.unwrap();
+    assert_eq!(
+        request(&mut p, Duration::from_millis(50)).await,
+        None,
+        "timed out"
+    );
+    // The producer waits inside `until_stopped(rd.next())` with half a frame
+    // read: the stop is heard there, and the goodbye goes out.
+    tokio::time::timeout(PATIENCE, p.stop())
+        .await
+        .expect("the stop completes");
+    let got = tokio::time::timeout(PATIENCE, server)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got,
+        [Bytes::from_static(GOODBYE)],
+        "the server got the goodbye"
+    );
+    drop(go_tx);
+}
+
 both_flavours! {
     contract_10_protocol_timeout_mid_frame_loses_nothing => timeout_mid_frame_loses_nothing();
+    contract_20_protocol_stop_while_waiting_for_a_frame_still_says_goodbye => stop_while_waiting_mid_frame_says_goodbye();
 }
 
 // ── two sources, interleaved ──
