@@ -3,8 +3,8 @@
 //! `blocking_send` on the producer's thread and `recv` in the consumer.
 //! Per runtime flavour: a `current_thread` runtime and a `multi_thread`
 //! runtime of two workers (consumer in `block_on`, where `#[tokio::main]`
-//! puts it). `from_blocking_buffered(64)` is measured beside them: the
-//! run-ahead variant.
+//! puts it). `from_blocking_buffered(n)` for n = 1, 8, 64 is measured
+//! beside them: the run-ahead variant.
 //!
 //! The consumer's work is the same on every side: `sum += black_box(v)`.
 //! The producer is the same loop over 0..n on tokio's blocking pool.
@@ -61,9 +61,12 @@ fn flavour(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, rt: &Runtime) {
     g.bench_function(format!("{name}/seqflow_from_blocking"), |b| {
         b.iter(|| rt.block_on(seqflow_from_blocking(black_box(N), 0)))
     });
-    g.bench_function(format!("{name}/seqflow_from_blocking_buffered_64"), |b| {
-        b.iter(|| rt.block_on(seqflow_from_blocking(black_box(N), 64)))
-    });
+    for ahead in [1, 8, 64] {
+        g.bench_function(
+            format!("{name}/seqflow_from_blocking_buffered_{ahead}"),
+            |b| b.iter(|| rt.block_on(seqflow_from_blocking(black_box(N), ahead))),
+        );
+    }
     g.bench_function(format!("{name}/tokio_mpsc1_blocking_send"), |b| {
         b.iter(|| rt.block_on(tokio_mpsc1_blocking_send(black_box(N))))
     });

@@ -122,8 +122,10 @@ where
 /// Like [`from_blocking`], but `f` may run up to `n` elements ahead of the
 /// consumer.
 ///
-/// `y.yield_(v)` returns as soon as at most `n` elements wait to be taken,
-/// so `f` blocks only when it is `n` elements ahead. The elements wait in a
+/// `y.yield_(v)` returns at once while at most `n` elements wait to be
+/// taken, so `f` blocks only when it is `n` elements ahead (and then, if it
+/// had to sleep, until the consumer has taken about half of them, so that
+/// the two threads do not wake each other per element). The elements wait in a
 /// queue allocated once; bounded memory, no second task. `n == 0` is
 /// [`from_blocking`]'s rendezvous. Everything else (cold start, the stop
 /// waiting for `f`, drop, panics) is as for `from_blocking`; elements still

@@ -5,7 +5,8 @@
 //! The producer pushes an element and waits (spinning briefly, then on the
 //! condvar) until the queue holds at most `ahead` elements again: with
 //! `ahead == 0` that is the rendezvous, `yield_` returns once the consumer
-//! took its element. The consumer pops one element per poll under the lock;
+//! took its element. A producer that had to sleep is woken once the queue
+//! drained to half its bound. The consumer pops one element per poll under the lock;
 //! nobody allocates per element (the queue keeps its capacity).
 //!
 //! Wake-ups cost a system call, so each side signals the other only when
@@ -230,7 +231,10 @@ impl<T> Shared<T> {
         loop {
             let mut state = self.lock();
             if let Some(value) = state.queue.pop_front() {
-                let wake = state.producer_parked && state.queue.len() <= self.ahead;
+                // A parked producer is woken once the queue drained to half
+                // its bound (to empty for the rendezvous): then it has room
+                // for a run of elements, not one wake-up per element.
+                let wake = state.producer_parked && state.queue.len() <= self.ahead / 2;
                 if state.queue.len() <= self.ahead {
                     self.waiting.store(false, Ordering::SeqCst);
                 }
