@@ -281,7 +281,8 @@ impl<T> BlockingYield<T> {
 fn continued_after_false() -> ! {
     panic!(
         "the producer continued after `BlockingYield::yield_` returned `false`: \
-         the consumer has stopped, so the producer must clean up and return"
+         the consumer has stopped, so the producer must clean up and return instead of \
+         yielding again (Go: \"continued iteration after function for loop body returned false\")"
     )
 }
 
