@@ -39,6 +39,54 @@
 //! consumer decides when to stop. Stopping is a message, not a drop: the
 //! producer's pending `yield_` resolves to `false` and the producer runs on
 //! to its own return, so `defer`-style cleanup after the loop is reliable.
+//! (A producer that yields again after `false` has a bug, and panics,
+//! as in Go.)
+//!
+//! A producer hears the stop only where it listens: at a pending `yield_`,
+//! or inside [`Yield::until_stopped`], which wraps any other await (a
+//! socket read, a query). A producer stopped while it waits anywhere else
+//! is dropped at once, as any Rust future is: its `Drop` cleanup runs, its
+//! async cleanup does not. That is why no stop ever hangs: `take`,
+//! `timeout`, `with_cancel`, [`Pull::stop`], `prefetch` and every other
+//! early end complete promptly even when the producer never returns, and
+//! leave no task behind. A producer that wants to close a connection
+//! asynchronously when it is stopped mid-read reads inside
+//! `until_stopped`:
+//!
+//! ```
+//! use std::time::Duration;
+//! use seqflow::{seq, Seq, Yield};
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let (tx, closed) = tokio::sync::oneshot::channel();
+//! let lines = seq::from_fn(move |mut y: Yield<String>| async move {
+//!     let mut n = 0;
+//!     // Stands for `conn.read_line().await`, which stalls after 3 lines.
+//!     let read = |n: u32| async move {
+//!         if n == 3 { std::future::pending::<()>().await }
+//!         format!("line {n}")
+//!     };
+//!     while let Some(line) = y.until_stopped(read(n)).await {
+//!         if !y.yield_(line).await { break }
+//!         n += 1;
+//!     }
+//!     tokio::task::yield_now().await; // stands for `conn.close().await`
+//!     tx.send("closed").unwrap();
+//! });
+//! let got: Vec<_> = lines.timeout(Duration::from_secs(5)).collect().await;
+//! assert_eq!(got.len(), 4); // three lines, then `Err(Error::Timeout)`
+//! assert_eq!(closed.await, Ok("closed")); // the close ran before `collect` returned
+//! # }
+//! ```
+//!
+//! Consumers spend tokio's cooperative budget for every element they take,
+//! as tokio's own channels do, so an endless in-memory sequence consumed on
+//! a `current_thread` runtime still lets the other tasks of that thread
+//! run. (As with tokio's channels, a consumer driven by another executor
+//! nested inside a tokio task, such as `futures::executor::block_on`, runs
+//! on that task's budget and never gets it back: wrap it in
+//! `tokio::task::coop::unconstrained`.)
 //!
 //! There are five ways to consume a sequence. Pick by what the consumer
 //! needs:
@@ -119,7 +167,8 @@
 //! `tokio_util::sync::CancellationToken` fires (Go's `context.Context`).
 //! Their `try_` forms do the same on fallible sequences, ending with the
 //! error converted into the sequence's own error type. Each of them stops
-//! the producer, so its cleanup runs.
+//! the producer by the stop rule: a producer that hears the stop cleans up
+//! before the sequence ends; one hung elsewhere is dropped at once.
 //!
 //! [`Seq::instrumented`] reports each iteration to an [`Observer`]: start,
 //! items, and the end with its [`Outcome`] (exhausted, broke early,
@@ -153,7 +202,8 @@
 //! a [`Stream`](futures_core::Stream). When the consumer asks for an
 //! element, the sequence polls the producer's future. For that one poll it
 //! builds, on its own stack, a small *frame*: the id of this run, whether
-//! the consumer has stopped, and an empty one-element slot. It hands the
+//! the consumer has stopped, whether the producer heard that, and an empty
+//! one-element slot. It hands the
 //! producer a waker that carries a pointer to that frame and otherwise
 //! forwards every wake-up to the task's real waker. When the producer
 //! awaits `yield_(v)`, the `yield_` future looks at the waker it is polled
@@ -165,19 +215,33 @@
 //! once the consumer has stopped the frame says so and it resolves to
 //! `false`.
 //!
+//! **The stop rule.** A stop polls the producer once more, with the frame's
+//! stop flag set. A `yield_` or `until_stopped` that sees the flag marks the
+//! frame "heard"; the sequence then keeps polling the producer until it
+//! returns, so its async cleanup runs before the stop completes. If that
+//! poll ends with the frame not heard, the producer is waiting where no
+//! stop can reach it, and the sequence drops its future at once. The rule
+//! lives in one place (the producer state machine); every adapter and
+//! handle ends its source through `poll_stop`, so they all keep it.
+//!
 //! No element crosses a thread, a channel or a lock, and the only atomic
 //! operation is one counter increment per run. After inlining, the compiler
 //! removes the frame and the wrapping waker entirely: what remains per
 //! element is the producer's own state machine. A `Yield` awaited anywhere
 //! else (another task, a later run, another sequence's producer) sees a
 //! foreign waker or a foreign run id and panics with a message that says
-//! what went wrong; the identity check is what makes the frame access
-//! sound. The `unsafe` code is confined to one module, every block carries
+//! what went wrong and where the `yield_` was called. The identity check,
+//! and accessing the frame one field at a time (never through a reference
+//! over the whole frame), are what make the frame access sound: a `yield_`
+//! future polled on a scoped thread with the producer's own waker, while
+//! another thread wakes it, is accepted and touches no data that thread
+//! reads. The `unsafe` code is confined to one module, every block carries
 //! its argument, and the tests that exercise it run under Miri.
 //!
 //! This is the same idea as `async-stream`'s generator, with the frame
 //! found through the waker rather than a thread-local, so a `Yield` moved
-//! to another thread or task is caught rather than miscompiled.
+//! to another task, or kept past its run, is caught rather than
+//! miscompiled.
 //!
 //! **The pull rendezvous.** Go's `iter.Pull` runs its producer as a
 //! coroutine, and a `Seq` is already a resumable state machine. So

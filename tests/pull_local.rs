@@ -228,7 +228,7 @@ async fn local_rule_09_a_panic_in_a_cleanup_run_by_drop_goes_no_further() {
 }
 
 #[test]
-fn local_rule_09_a_handle_dropped_while_unwinding_does_not_run_the_producer() {
+fn local_rule_09_a_handle_dropped_while_unwinding_runs_a_synchronous_cleanup() {
     let log = new_log();
     let rt = current_thread_runtime();
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -239,8 +239,12 @@ fn local_rule_09_a_handle_dropped_while_unwinding_does_not_run_the_producer() {
         })
     }));
     assert_eq!(panic_message(&*result.unwrap_err()), "consumer failed");
-    // Dropped during unwinding: no `yield_` resumed, the state dropped.
-    assert_eq!(*log.borrow(), ["start", "dropped"]);
+    // Dropped during unwinding: the pending `yield_` resolved to `false` and
+    // the cleanup, which does not wait, ran inside `drop`.
+    assert_eq!(
+        *log.borrow(),
+        ["start", "yield 0 -> false", "cleaned", "dropped"]
+    );
 }
 
 // ── rule 10: cancel safe ──

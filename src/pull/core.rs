@@ -96,17 +96,18 @@ impl<P: ?Sized + Seq> Core<P> {
 
 /// The first attempt of a dropped handle to finish its producer: one
 /// `poll_stop` (made by `poll_stop_once`) with a no-op waker, on the
-/// dropping thread. Returns `true` when nothing is left to do: the producer
-/// returned, or its cleanup panicked (the panic hook has reported it, and,
-/// as for a detached task, it goes no further: a `drop` that panics only
-/// where the cleanup happened not to wait would be worse; `stop` resumes it
-/// instead). Returns `false` when the cleanup waits, or when the thread is
-/// already unwinding, where running the cleanup could panic a second time
-/// and abort the process.
+/// dropping thread. By the stop rule that poll ends a producer that waits
+/// where no stop is heard (it is dropped), and runs a cleanup that does not
+/// wait to its end. Returns `true` when nothing is left to do: the producer
+/// returned or was dropped, or its cleanup panicked (the panic hook has
+/// reported it, and, as for a detached task, it goes no further: a `drop`
+/// that panics only where the cleanup happened not to wait would be worse;
+/// `stop` resumes it instead). Returns `false` when the cleanup waits.
+///
+/// The same holds while the thread is already unwinding: the panic of a
+/// cleanup is caught here, inside `drop`, so it never escapes a destructor
+/// during unwinding (which would abort the process).
 pub(super) fn finish_inline(poll_stop_once: impl FnOnce(&mut Context<'_>) -> Poll<()>) -> bool {
-    if std::thread::panicking() {
-        return false;
-    }
     let mut cx = Context::from_waker(Waker::noop());
     match panic::catch_unwind(AssertUnwindSafe(|| poll_stop_once(&mut cx))) {
         Ok(Poll::Ready(())) | Err(_) => true,

@@ -75,13 +75,22 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 ///    `next()` (the producer then never starts), or after exhaustion. It
 ///    makes the producer's pending `yield_` return `false`, waits for the
 ///    producer to return (its async cleanup included), and resumes its
-///    panic. (`contract_08_*`)
+///    panic. A producer that waits elsewhere than `yield_` or
+///    [`until_stopped`](crate::Yield::until_stopped) (a cancelled `next()`
+///    left it in a hung read, say) cannot hear the stop: it is dropped at
+///    once, and `stop()` completes (contract 19). (`contract_08_*`)
 /// 9. **Drop stops in the background.** Dropping a `Pull` whose producer is
-///    running stops it: the producer sees `false` and finishes its cleanup.
-///    If the cleanup completes without waiting it runs inside `drop`;
-///    otherwise a task of the `Pull`'s runtime finishes it and then ends. A
-///    `Pull` that never started, or whose producer returned, spawns
-///    nothing; no task outlives its producer. (`contract_09_*`)
+///    running stops it by the same rule: a producer that hears the stop
+///    finishes its cleanup; one waiting elsewhere is dropped. A cleanup that
+///    completes without waiting runs inside `drop`, also while the thread
+///    is unwinding from a panic; a cleanup that waits is finished by a task
+///    of the `Pull`'s runtime, which then ends. A `Pull` that never started,
+///    or whose producer returned or was dropped, spawns nothing; no task
+///    outlives its producer. **If the runtime shuts down before that task
+///    has finished** (a `Pull` dropped at the end of `main`), the task is
+///    dropped with the runtime and the rest of the cleanup does not run:
+///    call `stop().await` before leaving `main` for a cleanup that must
+///    finish. (`contract_09_*`)
 /// 10. **Cancel safe.** If a `next()` future is dropped before it completes
 ///     (the losing branch of `tokio::select!`), no element is lost: an
 ///     element leaves the producer only in the poll that returns it, and

@@ -31,9 +31,12 @@ use crate::Seq;
 ///
 /// - **Drop stops inline, as far as it can.** Dropping a `LocalPull` whose
 ///   producer is running makes its pending `yield_` return `false` and
-///   polls its cleanup once, inside `drop`. A cleanup that completes without
+///   polls its cleanup once, inside `drop` (a producer waiting elsewhere is
+///   dropped, as by any stop: contract 19). A cleanup that completes without
 ///   waiting (closing a file, `Drop` guards, bookkeeping) has run when
-///   `drop` returns. A cleanup that awaits is dropped at that await, like
+///   `drop` returns, also when the handle is dropped while the thread
+///   unwinds from a panic (a panic of the cleanup is then caught and
+///   reported by the panic hook, never raised inside `drop`). A cleanup that awaits is dropped at that await, like
 ///   any dropped future: its `Drop` guards run, the code after the await
 ///   does not. Call `stop().await` before dropping a handle whose producer
 ///   awaits in its cleanup. Nothing is ever spawned.

@@ -276,14 +276,27 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// 2. **Stop is a message, not a drop.** When the consumer stops early, the
 ///    producer's pending `yield_` resolves to `false` and the producer runs
 ///    on to its own return: the cleanup after its loop runs, and the
-///    terminal operation completes only after it. Every later `yield_`
-///    resolves to `false` at once; its value is dropped, never delivered.
+///    terminal operation completes only after it. A producer that awaits
+///    `yield_` again after it resolved to `false` has a bug: that `yield_`
+///    panics with a message naming its call site, and the panic reaches the
+///    consumer (Go: "continued iteration after ... returned false"). It
+///    never spins, hangs, or silently runs the rest of its source.
 ///    (`contract_02_*`)
-/// 3. **Dropping is Rust cancellation.** Dropping a sequence, or the
-///    [`stream`](Seq::stream) over it, drops the producer future: its `Drop`
-///    cleanup runs, async cleanup after `yield_` does not. (A dropped
-///    [`Pull`](crate::Pull) differs: it finishes the producer in the
-///    background.) (`contract_03_*`)
+/// 3. **A stop is heard only where the producer listens.** That is a
+///    pending `yield_` (or [`Yield::yield_all`](crate::Yield::yield_all)),
+///    or inside [`Yield::until_stopped`](crate::Yield::until_stopped). A
+///    producer that waits anywhere else when the consumer stops (a hung
+///    read, a sleep) is dropped at once: its `Drop` cleanup runs, its async
+///    cleanup does not. So no stop ever hangs: `take`, `timeout`,
+///    `with_cancel`, `Pull::stop`, `prefetch`, `merge` and every other
+///    early end complete promptly even when the producer never returns.
+///    A producer that heard the stop is waited for. Dropping a sequence, or
+///    the [`stream`](Seq::stream) over it, is Rust cancellation too: the
+///    producer future is dropped wherever it waits. (A dropped
+///    [`Pull`](crate::Pull) differs: it stops the producer by this rule,
+///    finishing a heard stop's cleanup in the background.)
+///    (`contract_03_*`, `tests/contract_liveness.rs`: `contract_19_*`,
+///    `contract_20_*`)
 /// 4. **Panics surface.** A panic in the producer unwinds out of the
 ///    consumer's `poll`: `for_each`, `collect`, `stream()`,
 ///    [`Pull::next`](crate::Pull::next) and [`Pull::stop`](crate::Pull::stop)
@@ -347,14 +360,19 @@ pub trait Seq {
     /// ```
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>>;
 
-    /// Tells the producer that its consumer has stopped and drives it to its
-    /// return.
+    /// Tells the producer that its consumer has stopped and ends it.
     ///
-    /// From the first call on, the producer's pending and later `yield_`s
-    /// resolve to `false` and no element is delivered. Returns
-    /// `Poll::Ready(())` once the producer has returned (its cleanup is
-    /// done), and from then on at once. A producer that never started is
-    /// never started.
+    /// From the first call on, no element is delivered. The producer's
+    /// pending `yield_` (or `until_stopped`) resolves to `false` (`None`),
+    /// and the producer is driven to its return. A producer that waits
+    /// anywhere else, where it cannot hear the stop, is dropped instead
+    /// (protocol rule 3). Returns `Poll::Ready(())` once the producer has
+    /// returned (its cleanup is done) or was dropped, and from then on at
+    /// once. A producer that never started is never started.
+    ///
+    /// An implementation must never wait for its producer to reach its
+    /// next `yield_`: it stops what it drives with `poll_stop`, and drops
+    /// what cannot be stopped (an in-flight request, a timer).
     ///
     /// # Panics
     ///
@@ -2001,10 +2019,13 @@ pub trait Seq {
     /// side that is always ready cannot starve the other. The merged
     /// sequence ends when both have ended.
     ///
-    /// When the consumer stops, both producers are stopped together: each
-    /// pending `yield_` resolves to `false`, and the stop completes once
-    /// both producers have returned (their cleanup done). A panic in either
-    /// unwinds out of the consumer's poll. Errors are elements like any
+    /// When the consumer stops, both producers are stopped together, each by
+    /// the stop rule: a pending `yield_` resolves to `false` and the stop
+    /// waits for that producer's cleanup; a producer waiting elsewhere is
+    /// dropped at once. A panic in either unwinds out of the consumer's
+    /// poll, also during a stop: if one side's cleanup panics, **the other
+    /// side is dropped with the merged sequence, without its async
+    /// cleanup** (its `Drop` cleanup runs). Errors are elements like any
     /// other: each `Err` is delivered where it arrives.
     ///
     /// [`seq::merge`](merge) is the same as a function;
