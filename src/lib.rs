@@ -269,7 +269,9 @@ pub use crate::observe::{Beat, Observer, Outcome, Stats, StatsSnapshot};
 // --- section: pull ---
 mod pull;
 
-pub use crate::pull::{LocalPull, Pull, Pull2, pull, pull_local, pull_on, pull2, pull2_on};
+pub use crate::pull::{
+    LocalPull, Pull, Pull2, PullSeq, pull, pull_local, pull_on, pull2, pull2_on,
+};
 
 // --- section: more-shaping ---
 

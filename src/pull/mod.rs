@@ -46,9 +46,11 @@ use crate::Seq;
 
 mod core;
 mod handle;
+mod into_seq;
 mod local;
 
 pub use self::handle::{Pull, Pull2};
+pub use self::into_seq::PullSeq;
 pub use self::local::LocalPull;
 
 /// Turns a sequence into a pull handle: Go's `iter.Pull`.
