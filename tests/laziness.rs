@@ -174,9 +174,11 @@ lazy! {
 
 #[test]
 fn try_fold_is_lazy_until_polled() {
-    drop(never_run_fallible().try_fold(0u32, |_, _| -> Result<u32, seqflow::Error> {
-        panic!("the closure was called")
-    }));
+    drop(
+        never_run_fallible().try_fold(0u32, |_, _| -> Result<u32, seqflow::Error> {
+            panic!("the closure was called")
+        }),
+    );
 }
 
 // ── remote sources: no request before the first element is wanted ──

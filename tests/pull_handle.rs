@@ -49,7 +49,11 @@ async fn size_hint_follows_the_sequence_and_is_zero_once_stopping() {
     assert_eq!(p.next().await, Some(0));
     assert_eq!(futures::Stream::size_hint(&p), (4, Some(4)));
     assert_eq!(p.peek().await, Some(&1));
-    assert_eq!(futures::Stream::size_hint(&p), (4, Some(4)), "a peeked element counts");
+    assert_eq!(
+        futures::Stream::size_hint(&p),
+        (4, Some(4)),
+        "a peeked element counts"
+    );
     let s = p.into_seq();
     assert_eq!(Seq::size_hint(&s), (4, Some(4)));
     let mut p = s.into_inner();

@@ -382,7 +382,6 @@ impl<T> Seq for PullSeq<Pull<T>> {
     }
 }
 
-
 impl<T> Stream for Pull<T> {
     type Item = T;
 
@@ -636,7 +635,6 @@ impl<K, V> Seq for PullSeq<Pull2<K, V>> {
         self.handle.inner.core.size_hint_inner()
     }
 }
-
 
 impl<K, V> Stream for Pull2<K, V> {
     type Item = (K, V);

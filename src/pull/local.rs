@@ -318,7 +318,6 @@ impl<T> Seq for PullSeq<LocalPull<'_, T>> {
     }
 }
 
-
 impl<T> Stream for LocalPull<'_, T> {
     type Item = T;
 

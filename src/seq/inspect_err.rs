@@ -52,6 +52,8 @@ where
 
 impl<S: fmt::Debug, F> fmt::Debug for InspectErr<S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InspectErr").field("seq", &self.seq).finish()
+        f.debug_struct("InspectErr")
+            .field("seq", &self.seq)
+            .finish()
     }
 }

@@ -2487,11 +2487,7 @@ pub trait Seq {
     /// # }
     /// ```
     #[track_caller]
-    fn try_batched_timeout(
-        self,
-        n: usize,
-        max_wait: std::time::Duration,
-    ) -> TryBatchedTimeout<Self>
+    fn try_batched_timeout(self, n: usize, max_wait: std::time::Duration) -> TryBatchedTimeout<Self>
     where
         Self: Sized + TrySeq,
     {

@@ -60,6 +60,8 @@ where
 
 impl<S: fmt::Debug, F> fmt::Debug for TryFilterMap<S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TryFilterMap").field("seq", &self.seq).finish()
+        f.debug_struct("TryFilterMap")
+            .field("seq", &self.seq)
+            .finish()
     }
 }
