@@ -769,7 +769,10 @@ pub trait Seq {
     /// elements (less when the source's [`size_hint`](Seq::size_hint) says
     /// fewer remain, and no more than about 1 MiB up front; a larger batch
     /// grows as it fills). When the consumer stops, the elements of a
-    /// partial batch are dropped.
+    /// partial batch are dropped. On a fallible sequence, use
+    /// [`try_batched`](Seq::try_batched), which batches the `Ok` values and
+    /// lets each error out on its own: a `Vec<Result<..>>` invites a
+    /// `.flatten()` that drops the errors.
     ///
     /// Item type is `Vec<Self::Item>`.
     ///
@@ -2639,6 +2642,16 @@ pub trait Seq {
     /// returned future completes only after the producer has returned, so
     /// its cleanup has run. When the producer returns, the future completes.
     ///
+    /// **"captured variable cannot escape `FnMut` closure body".** `body` is
+    /// a closure that returns a future, and that future may not borrow what
+    /// the closure captures: `for_each(|v| async { seen.push(v); true })`
+    /// fails with this error. Three shapes work (all in the examples below):
+    /// do the synchronous work before the `async` block, which then borrows
+    /// nothing (`|v| { seen.push(v); async { true } }`); move clones or
+    /// `Arc`s into an `async move` block, for a body that awaits; or use
+    /// [`pull`](crate::pull()) and a `while let` loop, whose body is plain
+    /// code that may await while it uses `&mut` state.
+    ///
     /// # Panics
     ///
     /// A panic in the producer or in `body` unwinds out of the future's poll.
@@ -2678,6 +2691,54 @@ pub trait Seq {
     /// .await;
     /// assert_eq!(seen, [1, 2, 3]);
     /// assert!(*closed.lock().unwrap(), "cleanup ran before for_each returned");
+    /// # }
+    /// ```
+    ///
+    /// The borrowing error, and the three shapes that work:
+    ///
+    /// ```compile_fail
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # async fn f() {
+    /// let mut seen = Vec::new();
+    /// // error: captured variable cannot escape `FnMut` closure body
+    /// seq::iter([1, 2]).for_each(|v| async { seen.push(v); true }).await;
+    /// # }
+    /// ```
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use seqflow::{pull, seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // 1. The synchronous work before the `async` block.
+    /// let mut seen = Vec::new();
+    /// seq::iter([1, 2]).for_each(|v| { seen.push(v); async { true } }).await;
+    /// assert_eq!(seen, [1, 2]);
+    ///
+    /// // 2. A clone of an `Arc` moved into each body that awaits.
+    /// let shared = Arc::new(Mutex::new(Vec::new()));
+    /// seq::iter([1, 2])
+    ///     .for_each(|v| {
+    ///         let shared = shared.clone();
+    ///         async move {
+    ///             tokio::task::yield_now().await; // a write, say
+    ///             shared.lock().unwrap().push(v);
+    ///             true
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(*shared.lock().unwrap(), [1, 2]);
+    ///
+    /// // 3. `pull`: a plain loop body that awaits with `&mut` state.
+    /// let mut sink = Vec::new();
+    /// let mut p = pull(seq::iter([1, 2]));
+    /// while let Some(v) = p.next().await {
+    ///     tokio::task::yield_now().await;
+    ///     sink.push(v);
+    /// }
+    /// assert_eq!(sink, [1, 2]);
     /// # }
     /// ```
     fn for_each<F, Fut>(self, body: F) -> ForEach<Self, F, Fut>
