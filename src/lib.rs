@@ -161,7 +161,7 @@
 //! [`TrySeq`]. [`seq::try_from_fn`] builds one whose producer may use `?`
 //! (the error becomes the last element). Errors are elements, and **no
 //! adapter of this crate ever drops one**: every adapter passes each `Err`
-//! through in order, or ends with it (protocol rule 22, proved by the
+//! through in order, or ends with it (rule 22 on [`TrySeq`], proved by the
 //! `contract_22_*` tests).
 //!
 //! Then decide, per pipeline, what an error means:

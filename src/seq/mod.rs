@@ -255,6 +255,18 @@ impl<K, V, S: Seq<Item = (K, V)> + ?Sized> Seq2<K, V> for S {}
 /// ...) read well. It is implemented for every such sequence and cannot be
 /// implemented otherwise.
 ///
+/// # Errors are elements
+///
+/// 22. **No adapter of this crate drops an `Err`.** Every fallible adapter
+///     ([`and_then`](Seq::and_then), [`try_filter`](Seq::try_filter),
+///     [`try_batched`](Seq::try_batched), ...) passes each `Err` through,
+///     in order ([`try_batched`](Seq::try_batched) first flushes the partial
+///     batch before it), or ends with it: [`try_fold`](Seq::try_fold),
+///     [`try_for_each`](Seq::try_for_each) and
+///     [`try_collect`](Seq::try_collect) stop the producer, wait for its
+///     cleanup, and return the first error. (`contract_22_*` in
+///     `tests/seq_fallible.rs` and `tests/laws_fallible.rs`)
+///
 /// # Examples
 ///
 /// ```
@@ -2206,7 +2218,7 @@ pub trait Seq {
     /// error, like `TryStreamExt::try_filter` with a plain predicate.
     ///
     /// `pred` sees each `Ok` value by reference and is never called for an
-    /// error: every `Err` is yielded, in order (protocol rule 22). Rejected
+    /// error: every `Err` is yielded, in order (rule 22 of [`TrySeq`]). Rejected
     /// values are dropped as they arrive, as in [`filter`](Seq::filter).
     ///
     /// This sequence is *fused*.
