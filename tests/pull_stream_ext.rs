@@ -8,7 +8,7 @@ use futures::StreamExt;
 use seqflow::{Seq, TrySeq, pull, pull_local, pull2, seq};
 
 #[tokio::test]
-async fn pull_takes_stream_ext_methods_with_seq_in_scope() {
+async fn contract_11_pull_takes_stream_ext_methods_with_seq_in_scope() {
     let evens: Vec<u32> = pull(seq::iter(1..=6))
         .filter(|x| std::future::ready(x % 2 == 0))
         .map(|x| x * 10)
@@ -29,7 +29,7 @@ async fn pull_takes_stream_ext_methods_with_seq_in_scope() {
 }
 
 #[tokio::test]
-async fn pull2_takes_stream_ext_methods_with_seq_in_scope() {
+async fn contract_11_pull2_takes_stream_ext_methods_with_seq_in_scope() {
     let keys: Vec<&str> = pull2(seq::iter([("a", 1), ("b", 2), ("c", 3)]))
         .filter(|(_, v)| std::future::ready(*v != 2))
         .map(|(k, _)| k)
@@ -40,7 +40,7 @@ async fn pull2_takes_stream_ext_methods_with_seq_in_scope() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn local_pull_takes_stream_ext_methods_with_seq_in_scope() {
+async fn contract_11_local_pull_takes_stream_ext_methods_with_seq_in_scope() {
     let words: Vec<String> = pull_local(seq::iter(["x", "yy", "zzz"]))
         .map(str::to_owned)
         .filter(|w| std::future::ready(w.len() > 1))
