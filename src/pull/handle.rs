@@ -130,7 +130,7 @@ pub struct Pull<T> {
     /// The runtime that finishes a dropped handle.
     handle: Handle,
     /// `Send` exactly when `T` is: the handle keeps the right to hold an
-    /// element (a future `peek`), and that must not change its auto traits.
+    /// element (`peek` keeps one in the core), whatever the erased sequence is.
     _item: PhantomData<T>,
 }
 
