@@ -543,10 +543,10 @@ async fn contract_11_pull_is_send_and_moves_between_tasks() {
 }
 
 #[tokio::test]
-async fn contract_11_pull_is_a_seq_that_adapters_stop() {
+async fn contract_11_pull_into_seq_is_a_seq_that_adapters_stop() {
     let log = Log::new();
     let p = pull(logged_naturals(&log));
-    let firsts: Vec<u32> = Seq::take(p, 2).collect().await;
+    let firsts: Vec<u32> = p.into_seq().take(2).collect().await;
     assert_eq!(firsts, [0, 1]);
     assert_eq!(log.events(), stopped_at(1));
 }

@@ -279,17 +279,17 @@ async fn local_rule_10_a_cancelled_next_loses_no_element() {
     );
 }
 
-// ── rule 11: a stream and a sequence ──
+// ── rule 11: a stream, and a sequence through `into_seq` ──
 
 #[tokio::test(flavor = "current_thread")]
-async fn local_rule_11_a_local_pull_is_a_fused_stream_and_a_seq() {
+async fn local_rule_11_a_local_pull_is_a_fused_stream_and_into_seq_gives_a_seq() {
     let log = new_log();
     let mut p = pull_local(rc_naturals(&log, false));
     assert_eq!(p.next().await, Some(0));
     let rest: Vec<u32> = StreamExt::collect(StreamExt::take(&mut p, 3)).await;
     assert_eq!(rest, [1, 2, 3]);
     assert!(!p.is_terminated());
-    let more: Vec<u32> = Seq::collect(Seq::take(p, 2)).await;
+    let more: Vec<u32> = p.into_seq().take(2).collect().await;
     assert_eq!(more, vec![4, 5]);
     assert_eq!(log.borrow().last().map(String::as_str), Some("dropped"));
 
@@ -345,7 +345,7 @@ fn local_works_in_block_on_of_a_multi_thread_runtime_and_on_a_local_set() {
         tokio::task::spawn_local(async {
             let log = new_log();
             let p = pull_local(rc_naturals(&log, true));
-            Seq::collect::<Vec<u32>>(Seq::take(p, 3)).await
+            p.into_seq().take(3).collect::<Vec<u32>>().await
         })
         .await
         .unwrap()
