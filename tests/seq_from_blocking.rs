@@ -299,7 +299,36 @@ async fn drop_while_f_waits_in_yield() {
     assert_eq!(last, 1, "the pending yield_ returned false");
 }
 
+async fn dropped_pull_ends_f_and_its_task() {
+    let tasks = alive_tasks();
+    let log = Log::new();
+    let (end_tx, end_rx) = tokio::sync::oneshot::channel();
+    let in_f = log.clone();
+    let mut p = pull(seq::from_blocking(move |mut y: BlockingYield<u32>| {
+        let mut i = 0;
+        while y.yield_(i) {
+            i += 1;
+        }
+        std::thread::sleep(Duration::from_millis(5)); // a slow blocking cleanup
+        in_f.push("cleanup");
+        end_tx.send(()).unwrap();
+    }));
+    assert_eq!(p.next().await, Some(0));
+    drop(p); // stops in the background: a task waits for `f`
+    tokio::time::timeout(Duration::from_secs(10), end_rx)
+        .await
+        .expect("f ended")
+        .unwrap();
+    assert_eq!(log.events(), ["cleanup"]);
+    assert_eq!(
+        settle_tasks_patiently(tasks).await,
+        tasks,
+        "the stopping task ended"
+    );
+}
+
 both_flavours! {
+    contract_24_dropped_pull_ends_f_and_leaves_no_task => dropped_pull_ends_f_and_its_task();
     contract_24_drop_never_blocks_and_f_ends => drop_does_not_block_and_f_ends();
     contract_24_drop_releases_f_waiting_in_yield => drop_while_f_waits_in_yield();
 }
