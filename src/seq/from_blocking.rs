@@ -57,8 +57,10 @@ mod sync {
 ///   is finalized, a file closed, before the consumer resumes. A thread
 ///   cannot be cancelled, so unlike an async producer (contract 19) an `f`
 ///   stuck in a blocking call is waited for: it hears the stop at its next
-///   `yield_` (or by checking [`BlockingYield::is_stopped`]). Bound its
-///   blocking calls (a read timeout) if the stop must be prompt.
+///   `yield_` (or by checking [`BlockingYield::is_stopped`]). The same
+///   holds for every early end around it (`timeout`, `with_cancel`,
+///   `take` after `heartbeat`, ...). Bound its blocking calls (a read
+///   timeout) if the stop must be prompt.
 /// - **Drop never blocks.** Dropping the sequence tells `f` the same way and
 ///   returns at once: `f` finishes on its own thread and the thread goes
 ///   back to the pool.
@@ -67,6 +69,10 @@ mod sync {
 /// condvar and the consumer's waker): nothing is allocated per element, and
 /// each side signals the other only when the other sleeps. The consumer
 /// spends tokio's cooperative budget per element, like a channel receiver.
+/// When both sides are cheap, the rendezvous costs about what a tokio
+/// `mpsc(1)` with `blocking_send` costs: two cross-thread wake-ups per
+/// element. [`from_blocking_buffered`] amortizes them over runs of
+/// elements and is several times faster (`BENCHMARKS.md`, P7).
 ///
 /// # Panics
 ///
