@@ -125,3 +125,53 @@ fn a_panic_reaches_the_waiting_consumer() {
         thread.join().unwrap();
     });
 }
+
+#[test]
+fn buffered_stop_drops_the_queue_and_releases_the_producer() {
+    model(|| {
+        let shared = Arc::new(Shared::new(1));
+        let thread = {
+            let shared = shared.clone();
+            loom::thread::spawn(move || {
+                let mut offered = 0;
+                for i in 0..4 {
+                    offered += 1;
+                    if let Offered::Stopped = shared.offer(i) {
+                        break;
+                    }
+                }
+                shared.finish(End::Returned);
+                offered
+            })
+        };
+        // Stop without taking anything: the producer, at most `1 + 1`
+        // ahead, is released and ends.
+        shared.stop();
+        let end = loom::future::block_on(poll_fn(|cx| shared.poll_end(cx)));
+        assert!(end.is_none());
+        assert!(thread.join().unwrap() <= 3);
+    });
+}
+
+#[test]
+fn drop_without_waiting_still_releases_the_producer() {
+    model(|| {
+        let shared = Arc::new(Shared::new(0));
+        let thread = producer_until_stopped(shared.clone());
+        // The consumer's `Drop`: stop, and never wait.
+        shared.stop();
+        drop(shared);
+        thread.join().unwrap();
+    });
+}
+
+/// Offers until told to stop, then returns.
+fn producer_until_stopped(shared: Arc<Shared<u32>>) -> loom::thread::JoinHandle<()> {
+    loom::thread::spawn(move || {
+        let mut i = 0;
+        while let Offered::Taken = shared.offer(i) {
+            i += 1;
+        }
+        shared.finish(End::Returned);
+    })
+}
