@@ -793,9 +793,30 @@ impl Spec {
 #[derive(Clone, Copy, Debug)]
 enum Step {
     Yield(u8),
+    /// `yield_` in a `select!` that a ready branch wins once the value is
+    /// handed over (delivered all the same, by `yield_`'s cancel safety).
+    /// Never two in one poll of the producer: the second one's value would
+    /// be dropped, as `yield_`'s docs say.
+    SelectYield(u8),
+    /// `yield_all` over an inner producer of `n` elements, values from `v`.
+    YieldAll {
+        n: u8,
+        v: u8,
+    },
     Sleep(u64),
     YieldNow,
     UntilStopped(u64),
+}
+
+impl Step {
+    /// The values of the elements this step yields.
+    fn values(self) -> Vec<u8> {
+        match self {
+            Step::Yield(v) | Step::SelectYield(v) => vec![v],
+            Step::YieldAll { n, v } => (0..n).map(|j| (v + j) % 3).collect(),
+            _ => vec![],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -829,14 +850,30 @@ impl Script {
             1..=6 => rng.usize(1..5),
             _ => rng.usize(4..12),
         };
+        // A `SelectYield` since the producer last surely suspended (a
+        // `sleep(0)` or an empty `yield_all` may not).
+        let mut after_select = false;
         for _ in 0..yields {
             match rng.u8(0..20) {
                 0..=3 => steps.push(Step::Sleep(rng.u64(0..30))),
-                4..=6 => steps.push(Step::YieldNow),
+                4..=6 => {
+                    steps.push(Step::YieldNow);
+                    after_select = false;
+                }
                 7..=8 => steps.push(Step::UntilStopped(rng.u64(0..30))),
                 _ => {}
             }
-            steps.push(Step::Yield(rng.u8(0..3)));
+            let v = rng.u8(0..3);
+            steps.push(match rng.u8(0..20) {
+                0..=2 if !after_select => Step::SelectYield(v),
+                3..=4 => Step::YieldAll { n: rng.u8(0..4), v },
+                _ => Step::Yield(v),
+            });
+            after_select = match steps.last() {
+                Some(Step::SelectYield(_)) => true,
+                Some(Step::YieldAll { n: 0, .. }) => after_select,
+                _ => false,
+            };
         }
         let end = match rng.u8(0..100) {
             0..=69 => End::Return,
@@ -860,10 +897,7 @@ impl Script {
         let items = self
             .steps
             .iter()
-            .filter_map(|s| match s {
-                Step::Yield(v) => Some(*v),
-                _ => None,
-            })
+            .flat_map(|s| s.values())
             .enumerate()
             .map(|(idx, v)| RefEl {
                 id: Id {
@@ -931,6 +965,30 @@ fn producer(ctx: &Arc<Ctx>, script: Script) -> (BoxSeq<'static, El>, Spec, Strin
                         }
                         p.set(Phase::Running);
                     }
+                    Step::SelectYield(v) => {
+                        let el = El::new(&ctx, Id { src, idx }, v);
+                        idx += 1;
+                        p.set(Phase::AtYield);
+                        let more = tokio::select! {
+                            biased;
+                            more = y.yield_(el) => Some(more),
+                            () = std::future::ready(()) => None,
+                        };
+                        if more == Some(false) {
+                            return heard_stop(&mut y, p, &ctx, script.on_stop, src).await;
+                        }
+                        p.set(Phase::Running);
+                    }
+                    Step::YieldAll { .. } => {
+                        let values = step.values();
+                        let inner = nested(&ctx, &name, src, idx, values.clone());
+                        idx += values.len() as u64;
+                        p.set(Phase::AtYield);
+                        if !y.yield_all(inner).await {
+                            return heard_stop(&mut y, p, &ctx, script.on_stop, src).await;
+                        }
+                        p.set(Phase::Running);
+                    }
                     Step::Sleep(ms) => {
                         p.set(Phase::Sleeping);
                         sleep(ctx.ms(ms)).await;
@@ -971,6 +1029,43 @@ fn producer(ctx: &Arc<Ctx>, script: Script) -> (BoxSeq<'static, El>, Spec, Strin
         }
     });
     (s.boxed(), spec, desc)
+}
+
+/// The inner producer of a `yield_all` step: `values` as elements
+/// `first..` of source `src`.
+fn nested(
+    ctx: &Arc<Ctx>,
+    outer: &str,
+    src: u32,
+    first: u64,
+    values: Vec<u8>,
+) -> BoxSeq<'static, El> {
+    let prod = ctx.prod(format!("{outer}'s yield_all at {first}"));
+    let ctx = ctx.clone();
+    seq::from_fn(move |mut y: Yield<El>| {
+        let guard = ProdGuard::new(prod);
+        async move {
+            let p = &*guard.0;
+            for (j, v) in values.into_iter().enumerate() {
+                if j % 2 == 1 {
+                    p.set(Phase::Sleeping);
+                    tokio::task::yield_now().await;
+                }
+                p.set(Phase::AtYield);
+                let id = Id {
+                    src,
+                    idx: first + j as u64,
+                };
+                if !y.yield_(El::new(&ctx, id, v)).await {
+                    heard_stop(&mut y, p, &ctx, OnStop::AsyncCleanup(1), src).await;
+                    return;
+                }
+                p.set(Phase::Running);
+            }
+            p.set(Phase::Done);
+        }
+    })
+    .boxed()
 }
 
 /// The inner sequence of `flat_map`: `k` elements derived from `parent`.
