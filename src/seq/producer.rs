@@ -130,7 +130,7 @@ where
             });
         };
         let budget = std::task::ready!(coop::poll_proceed(cx));
-        let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, cx);
+        let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, false, cx);
         match (poll, item) {
             // Nothing happened: the budget unit is given back on drop.
             (Poll::Pending, None) => Poll::Pending,
@@ -174,7 +174,7 @@ where
             StateProj::Done => return Poll::Ready(this.ret.take()),
             StateProj::Running { fut } => fut,
         };
-        let polled: Polled<_, T> = poll_producer(fut, *this.run, true, cx);
+        let polled: Polled<_, T> = poll_producer(fut, *this.run, true, *this.heard, cx);
         *this.heard |= polled.heard;
         // A stopped frame hands nothing over.
         debug_assert!(polled.item.is_none());
