@@ -9,8 +9,10 @@
 //! A seed builds one case (`fastrand` with that seed, so a case is
 //! reproducible):
 //!
-//! - **Producers** (`seq::from_fn`) follow a script: yield, sleep,
-//!   `yield_now`, wait inside `y.until_stopped(sleep)`, and end by
+//! - **Producers** (`seq::from_fn`) follow a script: yield (also inside a
+//!   `select!` that the `yield_` loses, and through `yield_all` over an
+//!   inner producer), sleep, `yield_now`, wait inside
+//!   `y.until_stopped(sleep)`, and end by
 //!   returning, hanging for ever (`pending()`), hanging inside
 //!   `y.until_stopped(pending())`, or panicking. When they hear a stop they
 //!   return at once, clean up asynchronously first, or (a scripted bug,
@@ -20,14 +22,16 @@
 //!   `chain`, `zip`, `merge`, `flat_map` (over inner producers),
 //!   `map_concurrent`, `map_unordered`, `heartbeat`, `timeout`,
 //!   `with_cancel` (cancelled by a timer), `instrumented`, `prefetch(n)`,
-//!   `enumerate`, `inspect`, `dedup`, `scan`. Every node is wrapped in a
+//!   `enumerate`, `inspect`, `dedup`, `scan`, `merge_all`, `then`,
+//!   `skip_while`, `step_by`, `windows`. Every node is wrapped in a
 //!   probe (a hand-written `Seq`) that watches the protocol at that node.
 //! - **Consumers** run `for_each` to the end or stop it (the body returns
-//!   `false`), drop a `stream()` mid-way, or drive a `pull()` handle with
-//!   `next()`, `next()` cancelled by a losing `tokio::select!` branch,
-//!   `stop()` or drop; the whole consumption has a deadline after which it
-//!   is dropped (a stop in progress at the deadline gets a grace period, and
-//!   must end within it).
+//!   `false`), drop a `stream()` mid-way, or drive a `pull()` or
+//!   `pull_local()` handle with `next()`, `peek()`, `next_if()`, `next()` or
+//!   `peek()` cancelled by a losing `tokio::select!` branch, then `stop()`,
+//!   drop, or `into_seq()` for the rest; the whole consumption has a
+//!   deadline after which it is dropped (a stop in progress at the deadline
+//!   gets a grace period, and must end within it).
 //!
 //! # What is checked
 //!
@@ -1137,7 +1141,7 @@ fn build(rng: &mut fastrand::Rng, ctx: &Arc<Ctx>, depth: u32) -> Node {
     let Node { seq: s, spec, desc } = build(rng, ctx, depth + 1);
     let salt = rng.u64(..);
     // The binary adapters (7, 8, 9) twice as often as the others.
-    let op = match rng.u8(0..26) {
+    let op = match rng.u8(0..30) {
         22 => 7,
         23 => 8,
         24 => 9,
@@ -1369,6 +1373,48 @@ fn build(rng: &mut fastrand::Rng, ctx: &Arc<Ctx>, depth: u32) -> Node {
                 format!("merge_all[{desc}, {}, {}]", b.desc, c.desc),
             )
         }
+        26 => {
+            let c = ctx.clone();
+            (
+                s.then(move |e: El| {
+                    let wait = c.ms(mix(key(e.id), salt) % 10);
+                    async move {
+                        sleep(wait).await;
+                        e
+                    }
+                })
+                .boxed(),
+                spec,
+                format!("{desc}.then"),
+            )
+        }
+        27 => {
+            let skip = move |id: Id| mix(key(id), salt) % 3 == 0;
+            (
+                s.skip_while(move |e: &El| skip(e.id)).boxed(),
+                spec.reshaping(&|v| v.into_iter().skip_while(|e| skip(e.id)).collect()),
+                format!("{desc}.skip_while"),
+            )
+        }
+        28 => {
+            let k = rng.usize(1..4);
+            (
+                s.step_by(k).boxed(),
+                spec.reshaping(&|v| v.into_iter().step_by(k).collect()),
+                format!("{desc}.step_by({k})"),
+            )
+        }
+        29 => {
+            let n = rng.usize(1..4);
+            (
+                s.windows(n).map(|mut w: Vec<El>| w.swap_remove(0)).boxed(),
+                spec.reshaping(&|v| {
+                    let keep = (v.len() + 1).saturating_sub(n);
+                    v.into_iter().take(keep).collect()
+                }),
+                format!("{desc}.windows({n}).firsts"),
+            )
+        }
         19 => (
             s.inspect(|e: &El| assert!(e.v < 3)).boxed(),
             spec,
@@ -1421,6 +1467,22 @@ enum PullAct {
     Next,
     /// `next()` raced against a sleep in a `select!`; it may lose.
     Race(u64),
+    /// `peek()`: the element stays in the handle.
+    Peek,
+    /// `peek()` raced against a sleep.
+    RacePeek(u64),
+    /// `next_if` with a predicate of this salt.
+    NextIf(u64),
+}
+
+/// How a pull consumer ends (unless the sequence ended first).
+#[derive(Clone, Copy, Debug)]
+enum PullEnd {
+    Stop,
+    Drop,
+    /// `into_seq()`, then `take(k)` of the rest (or all of it) in a
+    /// `for_each`.
+    IntoSeq(Option<usize>),
 }
 
 #[derive(Clone, Debug)]
@@ -1434,7 +1496,7 @@ enum Plan {
     Pull {
         local: bool,
         acts: Vec<PullAct>,
-        then_stop: bool,
+        end: PullEnd,
     },
 }
 
@@ -1463,15 +1525,19 @@ impl Consumer {
             _ => Plan::Pull {
                 local: rng.u8(0..4) == 0,
                 acts: (0..rng.usize(0..12))
-                    .map(|_| {
-                        if rng.bool() {
-                            PullAct::Next
-                        } else {
-                            PullAct::Race(rng.u64(0..25))
-                        }
+                    .map(|_| match rng.u8(0..10) {
+                        0..=3 => PullAct::Next,
+                        4..=6 => PullAct::Race(rng.u64(0..25)),
+                        7 => PullAct::Peek,
+                        8 => PullAct::RacePeek(rng.u64(0..25)),
+                        _ => PullAct::NextIf(rng.u64(..)),
                     })
                     .collect(),
-                then_stop: rng.bool(),
+                end: match rng.u8(0..3) {
+                    0 => PullEnd::Stop,
+                    1 => PullEnd::Drop,
+                    _ => PullEnd::IntoSeq(rng.bool().then(|| rng.usize(0..5))),
+                },
             },
         };
         let mut deadline_ms = match rng.u8(0..3) {
@@ -1517,12 +1583,14 @@ impl Outcome {
 
 /// Drives a `Pull` or a `LocalPull` by `acts`, then stops or drops it.
 macro_rules! pull_plan {
-    ($pull:expr, $acts:expr, $then_stop:expr, $ctx:expr, $dropped:expr) => {{
-        let (acts, then_stop, ctx) = ($acts, $then_stop, $ctx);
+    ($pull:expr, $acts:expr, $end:expr, $ctx:expr, $dropped:expr) => {{
+        let (acts, end, ctx) = ($acts, $end, $ctx);
         {
             let mut p = $pull;
             let mut exhausted = false;
             for act in acts {
+                // `Some(Some(e))` an element, `Some(None)` the end, `None`
+                // nothing taken.
                 let got = match act {
                     PullAct::Next => Some(p.next().await),
                     PullAct::Race(ms) => {
@@ -1532,6 +1600,28 @@ macro_rules! pull_plan {
                             () = sleep(ctx.ms(ms)) => None,
                         }
                     }
+                    PullAct::Peek => p.peek().await.is_none().then_some(None),
+                    PullAct::RacePeek(ms) => {
+                        tokio::select! {
+                            biased;
+                            got = p.peek() => got.is_none().then_some(None),
+                            () = sleep(ctx.ms(ms)) => None,
+                        }
+                    }
+                    PullAct::NextIf(salt) => {
+                        let mut asked = false;
+                        let got = p
+                            .next_if(|e: &El| {
+                                asked = true;
+                                mix(key(e.id), salt) % 2 == 0
+                            })
+                            .await;
+                        match got {
+                            Some(e) => Some(Some(e)),
+                            None if asked => None, // refused: stays in the handle
+                            None => Some(None),
+                        }
+                    }
                 };
                 match got {
                     Some(Some(e)) => ctx.deliver(e),
@@ -1539,22 +1629,45 @@ macro_rules! pull_plan {
                         exhausted = true;
                         break;
                     }
-                    None => {} // the `next()` lost the race and was dropped
+                    None => {} // lost the race, or only peeked
                 }
             }
-            if then_stop {
-                p.stop().await;
-                if let Some(e) = p.next().await {
-                    ctx.violate(format!("`next()` after `stop()` returned {e:?}"));
+            let outcome = match end {
+                PullEnd::Stop => {
+                    p.stop().await;
+                    if let Some(e) = p.next().await {
+                        ctx.violate(format!("`next()` after `stop()` returned {e:?}"));
+                    }
+                    Outcome::Stopped
                 }
-            }
-            match (exhausted, then_stop) {
-                (true, _) => Outcome::Exhausted,
-                (false, true) => Outcome::Stopped,
-                (false, false) => {
+                PullEnd::Drop => {
                     drop(p);
                     $dropped
                 }
+                PullEnd::IntoSeq(take) => {
+                    let rest = p.into_seq();
+                    let (limit, rest) = match take {
+                        Some(k) => (k, rest.take(k).boxed_local()),
+                        None => (usize::MAX, rest.boxed_local()),
+                    };
+                    let mut n = 0;
+                    rest.for_each(|e| {
+                        ctx.deliver(e);
+                        n += 1;
+                        async { true }
+                    })
+                    .await;
+                    if n == limit {
+                        Outcome::Stopped
+                    } else {
+                        Outcome::Exhausted
+                    }
+                }
+            };
+            if exhausted {
+                Outcome::Exhausted
+            } else {
+                outcome
             }
         }
     }};
@@ -1602,16 +1715,16 @@ async fn consume(s: BoxSeq<'static, El>, plan: Plan, ctx: Arc<Ctx>) -> Outcome {
         Plan::Pull {
             local: false,
             acts,
-            then_stop,
-        } => pull_plan!(pull(s), acts, then_stop, ctx, Outcome::PullDropped),
+            end,
+        } => pull_plan!(pull(s), acts, end, ctx, Outcome::PullDropped),
         Plan::Pull {
             local: true,
             acts,
-            then_stop,
+            end,
         } => pull_plan!(
             seqflow::pull_local(s),
             acts,
-            then_stop,
+            end,
             ctx,
             Outcome::LocalPullDropped
         ),
