@@ -26,7 +26,8 @@
 //!   `skip_while`, `step_by`, `windows`. Every node is wrapped in a
 //!   probe (a hand-written `Seq`) that watches the protocol at that node.
 //! - **Consumers** run `for_each` to the end or stop it (the body returns
-//!   `false`), drop a `stream()` mid-way, or drive a `pull()` or
+//!   `false`), drop a `stream()` mid-way (or stop it first with its
+//!   `poll_stop`), or drive a `pull()` or
 //!   `pull_local()` handle with `next()`, `peek()`, `next_if()`, `next()` or
 //!   `peek()` cancelled by a losing `tokio::select!` branch, then `stop()`,
 //!   drop, or `into_seq()` for the rest; the whole consumption has a
@@ -1097,7 +1098,7 @@ fn inner_producer(ctx: &Arc<Ctx>, parent: El, salt: u64) -> BoxSeq<'static, El> 
     drop(parent);
     let prod = ctx.prod(format!("flat_map inner of {salt}"));
     let ctx = ctx.clone();
-    seq::from_fn(move |mut y: Yield<El>| {
+    let inner = seq::from_fn(move |mut y: Yield<El>| {
         let guard = ProdGuard::new(prod);
         async move {
             let p = &*guard.0;
@@ -1115,8 +1116,12 @@ fn inner_producer(ctx: &Arc<Ctx>, parent: El, salt: u64) -> BoxSeq<'static, El> 
             }
             p.set(Phase::Done);
         }
-    })
-    .boxed()
+    });
+    // Some inner sequences run ahead on a task of their own.
+    match salt % 4 {
+        0 => inner.prefetch(1 + (salt / 4 % 3) as usize).boxed(),
+        _ => inner.boxed(),
+    }
 }
 
 // ===== pipelines =====
@@ -1491,7 +1496,9 @@ enum Plan {
         stop_after: Option<usize>,
         body: Body,
     },
-    StreamDropAfter(usize),
+    /// `stream()`, `k` elements, then dropped, or stopped first by its
+    /// `poll_stop`.
+    Stream { k: usize, stop: bool },
     /// `pull` (or `pull_local`), then `stop()` or drop.
     Pull {
         local: bool,
@@ -1521,7 +1528,10 @@ impl Consumer {
                     _ => Body::Sleep(rng.u64(0..15)),
                 },
             },
-            4..=5 => Plan::StreamDropAfter(rng.usize(0..8)),
+            4..=5 => Plan::Stream {
+                k: rng.usize(0..8),
+                stop: rng.bool(),
+            },
             _ => Plan::Pull {
                 local: rng.u8(0..4) == 0,
                 acts: (0..rng.usize(0..12))
@@ -1701,13 +1711,20 @@ async fn consume(s: BoxSeq<'static, El>, plan: Plan, ctx: Arc<Ctx>) -> Outcome {
                 Outcome::Exhausted
             }
         }
-        Plan::StreamDropAfter(k) => {
+        Plan::Stream { k, stop } => {
             let mut st = s.stream();
             for _ in 0..k {
                 match st.next().await {
                     Some(e) => ctx.deliver(e),
                     None => return Outcome::Exhausted,
                 }
+            }
+            if stop {
+                std::future::poll_fn(|cx| Pin::new(&mut st).poll_stop(cx)).await;
+                if let Some(e) = st.next().await {
+                    ctx.violate(format!("the stream yielded {e:?} after its stop"));
+                }
+                return Outcome::Stopped;
             }
             drop(st);
             Outcome::Dropped
