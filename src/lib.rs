@@ -165,6 +165,9 @@
 //! |---|---|
 //! | `iter.Seq[T]`, `func(yield func(T) bool)` | `impl Seq<Item = T>`, built with [`seq::from_fn`] |
 //! | `if !yield(v) { return }` | `if !y.yield_(v).await { return; }` |
+//! | `for v := range inner { if !yield(v) { return } }` (re-yield another sequence) | `if !y.yield_all(inner).await { return; }` ([`Yield::yield_all`]) |
+//! | "continued iteration after function for loop body returned false" | the same bug panics here: a `yield_` awaited after it returned `false` |
+//! | `stop()` while the iterator is blocked in a read (Go's `stop` waits for the read) | the producer is dropped at the stop; read inside [`Yield::until_stopped`] to hear it and clean up |
 //! | `iter.Seq2[K, V]` | a [`Seq2<K, V>`](Seq2): a `Seq` of `(K, V)` |
 //! | `iter.Seq2[T, error]` | a [`TrySeq`]: `Seq<Item = Result<T, E>>`, built with [`seq::try_from_fn`] (`?` works), shaped with the fallible adapters ([`Seq::map_ok`], [`Seq::and_then`], [`Seq::try_filter`], [`Seq::try_batched`], ...); see [Fallible sequences](#fallible-sequences) |
 //! | `for v := range seq { ...; break }` | [`Seq::for_each`] with a body returning `false` |
