@@ -2303,3 +2303,50 @@ fn model_regression_map_concurrent_stopped_with_a_panicking_future_leaks_the_oth
         });
     }
 }
+
+/// The same when the sequence is dropped instead of stopped, and with two
+/// futures whose `Drop` panics: the first panic comes out of the drop, the
+/// second is discarded, nothing leaks.
+#[test]
+fn model_regression_map_concurrent_dropped_with_panicking_futures_leaks_none() {
+    for unordered in [false, true] {
+        runtime(false).block_on(async {
+            let counts = Arc::new(BombCounts::default());
+            let hold = |b: Bomb| async move {
+                pending::<()>().await;
+                b
+            };
+            let c = counts.clone();
+            let src = seq::from_fn(move |mut y: Yield<Bomb>| async move {
+                for i in 0..4 {
+                    c.made.fetch_add(1, SeqCst);
+                    let armed = i % 2 == 1;
+                    if !y
+                        .yield_(Bomb {
+                            armed,
+                            counts: c.clone(),
+                        })
+                        .await
+                    {
+                        return;
+                    }
+                }
+            });
+            let mut s: BoxSeq<'static, Bomb> = if unordered {
+                src.map_unordered(4, hold).boxed()
+            } else {
+                src.map_concurrent(4, hold).boxed()
+            };
+            let first = std::future::poll_fn(|cx| Poll::Ready(s.as_mut().poll_next(cx))).await;
+            assert!(first.is_pending(), "four futures in flight");
+            let dropped = std::panic::catch_unwind(AssertUnwindSafe(move || drop(s)));
+            let msg = panic_message(&*dropped.expect_err("the first panic comes out of the drop"));
+            assert!(msg.contains(BOMB), "{msg}");
+            assert_eq!(
+                counts.made.load(SeqCst),
+                counts.dropped.load(SeqCst),
+                "every element dropped (unordered: {unordered})"
+            );
+        });
+    }
+}
