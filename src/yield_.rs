@@ -577,6 +577,7 @@ impl<T> Yield<T> {
             at: Location::caller(),
         }
     }
+
 }
 
 impl<T> fmt::Debug for Yield<T> {
