@@ -17,9 +17,10 @@
 //!
 //! `seq::resume` does the reconnecting; if the server ever answered
 //! "410 Gone" (the revision was compacted away), it would start over with a
-//! fresh list.
+//! fresh list. The output labels each injected fault `[injected ...]`; the
+//! client's report of the broken watch follows it.
 //!
-//! Run with `cargo run --example list_and_watch`.
+//! Run with `cargo run -p seqflow-integration --example list_and_watch`.
 
 use std::collections::BTreeMap;
 use std::pin::pin;
@@ -140,7 +141,8 @@ async fn watch(State(store): State<Arc<Store>>, Query(p): Query<WatchParams>) ->
         *n
     };
     if nth == 2 {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response(); // injected
+        println!("  [injected 503] the server refuses watch request {nth} on purpose");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     // The first watch connection breaks after five changes (injected).
     let break_after = (nth == 1).then_some(5);
@@ -160,6 +162,9 @@ async fn watch(State(store): State<Arc<Store>>, Query(p): Query<WatchParams>) ->
                     continue;
                 }
                 if break_after == Some(sent) {
+                    println!(
+                        "  [injected disconnect] the server breaks watch connection {nth} after {sent} changes"
+                    );
                     y.yield_(Err(std::io::Error::other("injected disconnect")))
                         .await;
                     return;
