@@ -162,8 +162,8 @@ pub(crate) fn poll_producer<T, F: Future>(
 ///    `take` reached its count, a [`Pull`](crate::Pull) was stopped or
 ///    dropped), the pending `yield_` resolves to `false`. The producer should
 ///    then clean up and return; it is driven to its return before the
-///    consumer's `for_each`/`stop` completes
-///    ([test](https://github.com/seqflow/seqflow/blob/main/tests/contract_producer.rs)).
+///    consumer's `for_each`/`stop` completes (tested in
+///    `tests/contract_producer.rs`).
 /// 3. Every later `yield_` resolves to `false` at once, and its value is
 ///    dropped, never delivered.
 /// 4. A `Yield` belongs to one run of one producer. Awaiting `yield_` from

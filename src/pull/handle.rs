@@ -82,6 +82,14 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 ///    otherwise a task of the `Pull`'s runtime finishes it and then ends. A
 ///    `Pull` that never started, or whose producer returned, spawns
 ///    nothing; no task outlives its producer. (`contract_09_*`)
+///
+///    That task lives only as long as the runtime: a runtime that shuts
+///    down first (a `Pull` dropped at the end of `#[tokio::main]`'s `main`,
+///    a dropped `Runtime`) drops it with the producer, so the producer's
+///    `Drop` cleanup runs but the rest of its async cleanup (the awaited
+///    close, flush or goodbye) is lost. Where that cleanup must finish, call
+///    [`stop().await`](Pull::stop) before leaving `main`, as you would
+///    `.await` a `JoinHandle`. (`tests/pull_runtime_shutdown.rs`)
 /// 10. **Cancel safe.** If a `next()` future is dropped before it completes
 ///     (the losing branch of `tokio::select!`), no element is lost: an
 ///     element leaves the producer only in the poll that returns it, and
