@@ -260,7 +260,7 @@ mod yield_;
 
 pub use crate::error::Error;
 pub use crate::seq::{BoxSeq, LocalBoxSeq, Seq, Seq2, TrySeq};
-pub use crate::yield_::{Yield, Yielding};
+pub use crate::yield_::{UntilStopped, Yield, YieldAll, Yielding};
 
 // --- section: shaping ---
 mod size_hint;

@@ -6,12 +6,13 @@
 mod support;
 
 use std::future::poll_fn;
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
 use support::logged::{logged_naturals, stopped_at};
 use support::panics::{expect_panic, panic_message, panicking_after};
@@ -121,30 +122,74 @@ async fn contract_02_async_cleanup_runs_before_for_each_returns() {
 }
 
 #[tokio::test]
-async fn contract_02_yield_after_false_returns_false_at_once_and_drops_the_value() {
+async fn contract_02_yield_after_false_panics_naming_the_call_site() {
     let dropped = Arc::new(AtomicUsize::new(0));
     let d = dropped.clone();
-    let results = Arc::new(Mutex::new(Vec::new()));
-    let r = results.clone();
+    let line = line!() + 4;
     let s = seq::from_fn(move |mut y: Yield<Counted>| async move {
         let first = y.yield_(Counted(1, d.clone())).await;
-        // Keep yielding after `false`: each must be ready on its first poll.
-        let mut later = Vec::new();
-        for i in 2..5 {
-            let fut = pin!(y.yield_(Counted(i, d.clone())));
-            later.push(futures::poll!(fut));
-        }
-        r.lock().unwrap().push((first, later));
+        assert!(!first);
+        y.yield_(Counted(2, d.clone())).await; // the bug: yields after `false`
     });
-    let got = s.first().await.expect("one element");
-    assert_eq!(got.0, 1);
-    let (first, later) = results.lock().unwrap().pop().expect("producer finished");
-    assert!(!first);
-    assert_eq!(later, [Poll::Ready(false); 3]);
-    // The three values yielded after `false` were dropped, never delivered.
-    assert_eq!(dropped.load(Ordering::SeqCst), 3);
-    drop(got);
-    assert_eq!(dropped.load(Ordering::SeqCst), 4);
+    let err = AssertUnwindSafe(s.first())
+        .catch_unwind()
+        .await
+        .expect_err("the producer's bug reaches the consumer");
+    let msg = panic_message(&*err);
+    assert!(
+        msg.contains("continued after `yield_` returned `false`"),
+        "{msg}"
+    );
+    assert!(msg.contains(&format!("{}:{line}:", file!())), "{msg}");
+    // The value of the bad `yield_` was dropped, never delivered; the first
+    // one was delivered and dropped with the consumer's result.
+    assert_eq!(dropped.load(Ordering::SeqCst), 2);
+}
+
+/// A producer that ignores `yield_`'s result: `loop { y.yield_(i).await }`.
+fn ignores_false() -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(|mut y: Yield<u64>| async move {
+        let mut i = 0;
+        loop {
+            let _ = y.yield_(i).await;
+            i += 1;
+        }
+    })
+}
+
+#[tokio::test]
+async fn contract_02_a_producer_ignoring_false_panics_instead_of_spinning() {
+    // Under `take`, `collect_at_most`, `for_each`, `stream()` + `poll_stop`
+    // and `Pull::stop`, the second `yield_` after the stop panics at once.
+    let outcomes = [
+        AssertUnwindSafe(ignores_false().take(3).collect::<Vec<_>>().map(drop))
+            .catch_unwind()
+            .await,
+        AssertUnwindSafe(ignores_false().collect_at_most::<Vec<_>>(3).map(drop))
+            .catch_unwind()
+            .await,
+        AssertUnwindSafe(ignores_false().for_each(|i| async move { i < 2 }))
+            .catch_unwind()
+            .await,
+        AssertUnwindSafe(async {
+            let mut st = pin!(ignores_false().stream());
+            st.next().await;
+            poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
+        })
+        .catch_unwind()
+        .await,
+        AssertUnwindSafe(async {
+            let mut p = seqflow::pull(ignores_false());
+            p.next().await;
+            p.stop().await;
+        })
+        .catch_unwind()
+        .await,
+    ];
+    for outcome in outcomes {
+        let err = outcome.expect_err("the bug surfaces");
+        assert!(panic_message(&*err).contains("continued after `yield_` returned `false`"));
+    }
 }
 
 #[tokio::test]
