@@ -21,7 +21,12 @@ fn sensor(readings: u32) -> impl Seq<Item = f64> {
     seq::from_fn(move |mut y: Yield<f64>| async move {
         println!("sensor: connected");
         for i in 0..readings {
-            let wait = if i == 4 { 120 } else { 10 };
+            let wait = if i == 4 {
+                println!("sensor: [injected stall] the next reading comes 120 ms late");
+                120
+            } else {
+                10
+            };
             sleep(Duration::from_millis(wait)).await;
             let celsius = 20.0 + f64::from(i) / 10.0;
             if !y.yield_(celsius).await {

@@ -1,6 +1,8 @@
 //! List, then watch: keep a local copy of a remote key-value store in sync,
 //! the way Kubernetes informers and etcd clients do.
 //!
+//! Run with `cargo run -p seqflow-integration --example list_and_watch`.
+//!
 //! The program starts its own small store server on 127.0.0.1 (any free
 //! port). The store is a log of revisions: every change (a put or a delete)
 //! gets the next revision number, and a writer keeps changing it for a
@@ -19,8 +21,6 @@
 //! "410 Gone" (the revision was compacted away), it would start over with a
 //! fresh list. The output labels each injected fault `[injected ...]`; the
 //! client's report of the broken watch follows it.
-//!
-//! Run with `cargo run -p seqflow-integration --example list_and_watch`.
 
 use std::collections::BTreeMap;
 use std::pin::pin;

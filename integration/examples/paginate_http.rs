@@ -1,13 +1,13 @@
 //! Walk a paginated JSON API over HTTP: lazily, with retries and a
 //! checkpoint, then resume from the checkpoint, then page by page.
 //!
+//! Run with `cargo run -p seqflow-integration --example paginate_http`.
+//!
 //! The program starts its own small API server on 127.0.0.1 (any free
 //! port). The server hands out 250 items in pages, with cursor tokens, and
 //! misbehaves on purpose: every fourth request gets a 503, and some
 //! responses are slow. The output labels each of these injected faults
 //! `[injected ...]`; the client's retries absorb them.
-//!
-//! Run with `cargo run -p seqflow-integration --example paginate_http`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
