@@ -81,7 +81,9 @@ struct Header {
     run: RunId,
     /// Read by the `Yield` futures; never written during the poll.
     stopped: bool,
-    /// Written by the one `Yield` future of this run that sees `stopped`.
+    /// Whether the producer has heard the stop, in an earlier poll or in
+    /// this one: read and written by the `Yield` futures of this run (one at
+    /// a time, see `FramePtr::hear`).
     heard: bool,
     /// Read by the waker functions; never written during the poll.
     outer: *const Waker,
@@ -188,6 +190,15 @@ impl<T> FramePtr<T> {
         unsafe { (&raw const (*self.0).header.stopped).read() }
     }
 
+    /// Whether the producer has already heard the stop.
+    #[inline]
+    fn heard(self) -> bool {
+        // SAFETY: the frame is live (see `stopped`); `heard` is written only
+        // by the `Yield` future being polled, which is the caller (see
+        // `hear`).
+        unsafe { (&raw const (*self.0).header.heard).read() }
+    }
+
     /// Records that the producer heard the stop.
     #[inline]
     fn hear(self) {
@@ -236,7 +247,10 @@ pub(crate) struct Polled<O, T> {
 ///
 /// When `stopped` is set, the producer's `yield_` and `until_stopped`
 /// futures resolve to `false`/`None` at once, nothing is yielded, and
-/// [`Polled::heard`] says whether any of them was reached.
+/// [`Polled::heard`] says whether the producer has heard the stop (in this
+/// poll, or before it: `heard`, which the caller keeps between polls). A
+/// `yield_` awaited once the stop was heard is the producer's bug and
+/// panics.
 ///
 /// This is the only place a producer future is polled: with a single call
 /// site the compiler inlines the producer into its consumer.
@@ -245,13 +259,15 @@ pub(crate) fn poll_producer<T, F: Future>(
     fut: Pin<&mut F>,
     run: RunId,
     stopped: bool,
+    heard: bool,
     cx: &mut Context<'_>,
 ) -> Polled<F::Output, T> {
+    debug_assert!(stopped || !heard);
     let mut frame = Frame::<T> {
         header: Header {
             run,
             stopped,
-            heard: false,
+            heard,
             outer: cx.waker(),
         },
         slot: None,
@@ -284,6 +300,41 @@ fn misused(at: &'static Location<'static>) -> ! {
 #[inline(never)]
 fn continued(at: &'static Location<'static>) -> ! {
     panic!("{CONTINUED} (`yield_` called at {at})")
+}
+
+/// What a `Yield` future does if the producer has already heard the stop.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Heard {
+    /// `yield_`, `yield_all`: the producer continued after `false`.
+    Panics,
+    /// `until_stopped`: `None` again.
+    IsFine,
+}
+
+/// Validates the frame of the current poll for a future of run `run`
+/// created at `at`, and applies the stop rule: `None` (the stop is heard,
+/// and recorded in the frame) once the consumer has stopped.
+///
+/// # Panics
+///
+/// With [`MISUSE`] outside the producer's own poll, and with [`CONTINUED`]
+/// when the producer had already heard the stop and `heard` says so.
+#[inline]
+fn open_frame<T>(
+    cx: &Context<'_>,
+    run: RunId,
+    at: &'static Location<'static>,
+    heard: Heard,
+) -> Option<FramePtr<T>> {
+    let frame = FramePtr::of(cx, run, at);
+    if !frame.stopped() {
+        return Some(frame);
+    }
+    if heard == Heard::Panics && frame.heard() {
+        continued(at);
+    }
+    frame.hear();
+    None
 }
 
 // ===== impl Yield =====
@@ -348,8 +399,6 @@ fn continued(at: &'static Location<'static>) -> ! {
 /// ```
 pub struct Yield<T> {
     run: RunId,
-    /// Set once one of this run's futures has heard the stop.
-    heard: bool,
     _item: PhantomData<fn(T)>,
 }
 
@@ -357,7 +406,6 @@ impl<T> Yield<T> {
     pub(crate) fn new(run: RunId) -> Self {
         Yield {
             run,
-            heard: false,
             _item: PhantomData,
         }
     }
@@ -410,9 +458,10 @@ impl<T> Yield<T> {
     #[track_caller]
     pub fn yield_(&mut self, value: T) -> Yielding<'_, T> {
         Yielding {
-            yield_: self,
+            run: self.run,
             value: Some(value),
             at: Location::caller(),
+            _yield: PhantomData,
         }
     }
 
@@ -476,9 +525,10 @@ impl<T> Yield<T> {
     #[track_caller]
     pub fn until_stopped<F: Future>(&mut self, fut: F) -> UntilStopped<'_, T, F> {
         UntilStopped {
-            yield_: self,
+            run: self.run,
             fut: Some(fut),
             at: Location::caller(),
+            _yield: PhantomData,
         }
     }
 
@@ -518,7 +568,8 @@ impl<T> Yield<T> {
     #[track_caller]
     pub fn yield_all<S: Seq<Item = T>>(&mut self, seq: S) -> YieldAll<'_, T, S> {
         YieldAll {
-            yield_: self,
+            run: self.run,
+            _yield: PhantomData,
             seq,
             held: None,
             handed_over: false,
@@ -526,28 +577,11 @@ impl<T> Yield<T> {
             at: Location::caller(),
         }
     }
-
-    /// Validates the frame of the current poll for a future of this `Yield`
-    /// created at `at`, and applies the stop rule: returns `None` (and
-    /// records that the stop was heard) once the consumer has stopped.
-    #[inline]
-    fn frame(&mut self, cx: &Context<'_>, at: &'static Location<'static>) -> Option<FramePtr<T>> {
-        let frame = FramePtr::of(cx, self.run, at);
-        if frame.stopped() {
-            frame.hear();
-            self.heard = true;
-            return None;
-        }
-        Some(frame)
-    }
 }
 
 impl<T> fmt::Debug for Yield<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Yield")
-            .field("run", &self.run.0)
-            .field("heard_stop", &self.heard)
-            .finish()
+        f.debug_struct("Yield").field("run", &self.run.0).finish()
     }
 }
 
@@ -556,10 +590,14 @@ impl<T> fmt::Debug for Yield<T> {
 /// Future returned by [`Yield::yield_`].
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Yielding<'a, T> {
-    yield_: &'a mut Yield<T>,
+    run: RunId,
     /// `Some` until the value is handed over (or dropped, once stopped).
     value: Option<T>,
+    /// Where `yield_` was called, for the panic messages.
     at: &'static Location<'static>,
+    /// Borrows the `Yield` mutably: one of its futures at a time. (Only a
+    /// marker: the future holds no reference into the producer's state.)
+    _yield: PhantomData<&'a mut Yield<T>>,
 }
 
 // `Yielding` never pins `T`: the value is moved out, never projected.
@@ -571,10 +609,7 @@ impl<T> Future for Yielding<'_, T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let this = self.get_mut();
-        if this.yield_.heard {
-            continued(this.at);
-        }
-        let Some(frame) = this.yield_.frame(cx, this.at) else {
+        let Some(frame) = open_frame(cx, this.run, this.at, Heard::Panics) else {
             // `T::drop` is user code: it runs after the last use of the frame.
             drop(this.value.take());
             return Poll::Ready(false);
@@ -604,7 +639,7 @@ impl<T> Future for Yielding<'_, T> {
 impl<T> fmt::Debug for Yielding<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Yielding")
-            .field("run", &self.yield_.run.0)
+            .field("run", &self.run.0)
             .field("handed_over", &self.value.is_none())
             .finish()
     }
@@ -616,11 +651,12 @@ pin_project! {
     /// Future returned by [`Yield::until_stopped`].
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct UntilStopped<'a, T, F> {
-        yield_: &'a mut Yield<T>,
+        run: RunId,
         // `None` once the consumer stopped: dropped at once.
         #[pin]
         fut: Option<F>,
         at: &'static Location<'static>,
+        _yield: PhantomData<&'a mut Yield<T>>,
     }
 }
 
@@ -629,8 +665,7 @@ impl<T, F: Future> Future for UntilStopped<'_, T, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<F::Output>> {
         let mut this = self.project();
-        let heard_before = this.yield_.heard;
-        if this.yield_.frame(cx, this.at).is_none() || heard_before {
+        if open_frame::<T>(cx, *this.run, this.at, Heard::IsFine).is_none() {
             // Heard now, or earlier (then `None` at once, as documented).
             this.fut.set(None);
             return Poll::Ready(None);
@@ -645,7 +680,7 @@ impl<T, F: Future> Future for UntilStopped<'_, T, F> {
 impl<T, F> fmt::Debug for UntilStopped<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntilStopped")
-            .field("run", &self.yield_.run.0)
+            .field("run", &self.run.0)
             .finish()
     }
 }
@@ -656,7 +691,8 @@ pin_project! {
     /// Future returned by [`Yield::yield_all`].
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct YieldAll<'a, T, S> {
-        yield_: &'a mut Yield<T>,
+        run: RunId,
+        _yield: PhantomData<&'a mut Yield<T>>,
         #[pin]
         seq: S,
         // An element of `seq` that found the slot busy (see `Yielding`).
@@ -675,15 +711,12 @@ impl<T, S: Seq<Item = T>> Future for YieldAll<'_, T, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let mut this = self.project();
         if *this.stopping {
-            // Heard in an earlier poll: finish stopping `seq`.
-            FramePtr::<T>::of(cx, this.yield_.run, this.at);
+            // We heard the stop in an earlier poll: finish stopping `seq`.
+            FramePtr::<T>::of(cx, *this.run, this.at);
             ready!(this.seq.as_mut().poll_stop(cx));
             return Poll::Ready(false);
         }
-        if this.yield_.heard {
-            continued(this.at);
-        }
-        let Some(frame) = this.yield_.frame(cx, this.at) else {
+        let Some(frame) = open_frame(cx, *this.run, this.at, Heard::Panics) else {
             *this.stopping = true;
             *this.handed_over = false;
             drop(this.held.take());
@@ -716,7 +749,7 @@ impl<T, S: Seq<Item = T>> Future for YieldAll<'_, T, S> {
 impl<T, S: fmt::Debug> fmt::Debug for YieldAll<'_, T, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("YieldAll")
-            .field("run", &self.yield_.run.0)
+            .field("run", &self.run.0)
             .field("seq", &self.seq)
             .finish()
     }
@@ -737,7 +770,7 @@ mod tests {
         stopped: bool,
     ) -> (Poll<F::Output>, Option<T>) {
         let mut cx = Context::from_waker(Waker::noop());
-        let polled = poll_producer(fut, run, stopped, &mut cx);
+        let polled = poll_producer(fut, run, stopped, false, &mut cx);
         assert!(stopped || !polled.heard, "only a stopped frame is heard");
         (polled.poll, polled.item)
     }
@@ -761,7 +794,7 @@ mod tests {
         let mut y = Yield::<String>::new(run);
         let mut fut = pin!(async move { y.yield_("x".to_owned()).await });
         let mut cx = Context::from_waker(Waker::noop());
-        let polled = poll_producer::<String, _>(fut.as_mut(), run, true, &mut cx);
+        let polled = poll_producer::<String, _>(fut.as_mut(), run, true, false, &mut cx);
         assert_eq!(polled.poll, Poll::Ready(false));
         assert_eq!(polled.item, None);
         assert!(polled.heard);
@@ -780,7 +813,7 @@ mod tests {
         let (poll, _) = step::<u8, _>(fut.as_mut(), run, false);
         assert!(poll.is_pending());
         let mut cx = Context::from_waker(Waker::noop());
-        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, &mut cx);
+        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, false, &mut cx);
         assert!(polled.poll.is_pending() && !polled.heard);
     }
 
@@ -794,6 +827,43 @@ mod tests {
             y.yield_(2).await
         });
         let _ = step::<u8, _>(fut.as_mut(), run, true);
+    }
+
+    #[test]
+    #[should_panic(expected = "continued after `yield_` returned `false`")]
+    fn yield_in_a_later_poll_after_the_stop_was_heard_panics() {
+        let run = RunId::fresh();
+        let mut y = Yield::<u8>::new(run);
+        let mut fut = pin!(async move {
+            assert!(!y.yield_(1).await);
+            std::future::poll_fn(|cx| {
+                cx.waker().wake_by_ref();
+                Poll::Ready(())
+            })
+            .await;
+            crate::yield_::tests::PendOnce(false).await; // async cleanup
+            y.yield_(2).await
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, false, &mut cx);
+        assert!(polled.poll.is_pending() && polled.heard);
+        // The consumer keeps polling a producer that heard the stop.
+        let _ = poll_producer::<u8, _>(fut.as_mut(), run, true, true, &mut cx);
+    }
+
+    /// Pending once, then ready.
+    struct PendOnce(bool);
+
+    impl Future for PendOnce {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                Poll::Ready(())
+            } else {
+                self.0 = true;
+                Poll::Pending
+            }
+        }
     }
 
     #[test]
@@ -822,7 +892,7 @@ mod tests {
         assert!(poll.is_pending());
         assert!(!dropped.get());
         let mut cx = Context::from_waker(Waker::noop());
-        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, &mut cx);
+        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, false, &mut cx);
         assert_eq!(polled.poll, Poll::Ready((None, None)));
         assert!(polled.heard);
         assert!(dropped.get());
@@ -893,7 +963,7 @@ mod tests {
             kept = Some(cx.waker().clone());
             Poll::Ready(())
         }));
-        let polled = poll_producer::<(), _>(fut.as_mut(), RunId::fresh(), false, &mut cx);
+        let polled = poll_producer::<(), _>(fut.as_mut(), RunId::fresh(), false, false, &mut cx);
         assert!(polled.poll.is_ready() && polled.item.is_none());
         // The clone is the task's own waker: it outlives the poll and still
         // wakes the task.

@@ -5,12 +5,13 @@
 
 mod support;
 
+use std::future::Future;
 use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
+use std::task::{Context, Poll};
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
@@ -458,4 +459,183 @@ fn contract_05_yield_of_a_clone_cannot_feed_its_original() {
         let msg = expect_panic(s.count()).await;
         assert!(msg.contains(MISUSE), "unclear message: {msg}");
     });
+}
+
+#[test]
+fn contract_05_misuse_names_the_callers_location() {
+    let kept: Arc<Mutex<Option<Yield<u8>>>> = Arc::new(Mutex::new(None));
+    let k = kept.clone();
+    let s = seq::from_fn(move |y: Yield<u8>| async move {
+        *k.lock().unwrap() = Some(y);
+    });
+    futures::executor::block_on(async {
+        assert_eq!(s.count().await, 0);
+        let mut y = kept.lock().unwrap().take().expect("kept");
+        let line = line!() + 1;
+        let msg = expect_panic(async move { y.yield_(7).await }).await;
+        assert!(msg.contains(MISUSE), "unclear message: {msg}");
+        assert!(msg.contains(&format!("{}:{line}:", file!())), "{msg}");
+    });
+}
+
+/// A future whose `poll` polls `inner` on a scoped thread with the
+/// producer's own waker, while this thread wakes that same waker: what the
+/// audit found to race on the hand-off frame. It must be sound (Miri runs
+/// this test), and the element must arrive.
+struct PolledOnAScopedThread<F>(F);
+
+impl<F: Future + Unpin + Send> Future for PolledOnAScopedThread<F>
+where
+    F::Output: Send,
+{
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let waker = cx.waker();
+        let inner = &mut self.0;
+        std::thread::scope(|s| {
+            let h = s.spawn(move || Pin::new(inner).poll(&mut Context::from_waker(waker)));
+            waker.wake_by_ref();
+            h.join().expect("the scoped poll panicked")
+        })
+    }
+}
+
+#[test]
+fn contract_05_a_yield_polled_on_a_scoped_thread_is_sound() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        assert!(PolledOnAScopedThread(y.yield_(1)).await);
+        y.yield_(2).await;
+    });
+    let got: Vec<u32> = futures::executor::block_on(s.collect());
+    assert_eq!(got, [1, 2]);
+}
+
+// ── yield_ in select!: exactly when a value is delivered ──
+
+#[tokio::test]
+async fn yield_handed_over_on_its_first_poll_is_delivered_even_if_dropped() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        tokio::select! {
+            biased;
+            _ = y.yield_(1) => {}
+            () = std::future::ready(()) => {}
+        }
+        y.yield_(2).await;
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [1, 2]);
+}
+
+#[tokio::test]
+async fn yield_pinned_outside_a_select_loop_loses_nothing() {
+    // The documented cancel-safe shape: one `yield_` future per element,
+    // polled by `&mut` in every round of the `select!` loop.
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        for v in 1..=3 {
+            let mut send = pin!(y.yield_(v));
+            let mut rounds = 0;
+            let more = loop {
+                tokio::select! {
+                    biased;
+                    more = &mut send => break more,
+                    () = std::future::ready(()), if rounds < 2 => rounds += 1,
+                }
+            };
+            if !more {
+                return;
+            }
+        }
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn yield_dropped_while_the_slot_is_busy_drops_its_value_as_documented() {
+    // The one documented loss: a second `yield_` polled in the same poll of
+    // the producer, after an earlier one handed over and was dropped, keeps
+    // its value until the next poll; dropped before that, the value goes.
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        for v in [1, 2] {
+            tokio::select! {
+                biased;
+                _ = y.yield_(v) => {}
+                () = std::future::ready(()) => {}
+            }
+        }
+        y.yield_(3).await;
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [1, 3]);
+}
+
+// ── yield_all: Go's range-and-re-yield ──
+
+#[tokio::test]
+async fn yield_all_re_yields_every_element_in_order() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        if !y.yield_(0).await {
+            return;
+        }
+        let inner = seq::from_fn(|mut inner: Yield<u32>| async move {
+            for v in 1..=3 {
+                tokio::task::yield_now().await;
+                if !inner.yield_(v).await {
+                    return;
+                }
+            }
+        });
+        assert!(y.yield_all(inner).await, "the inner sequence was exhausted");
+        assert!(y.yield_all(seq::iter([4, 5])).await);
+        y.yield_(6).await;
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [0, 1, 2, 3, 4, 5, 6]);
+}
+
+#[tokio::test]
+async fn yield_all_stops_the_inner_sequence_and_waits_for_its_cleanup() {
+    let log = Log::new();
+    let l = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u32>| async move {
+        let more = y.yield_all(logged_naturals(&l)).await;
+        l.push(format!("yield_all -> {more}"));
+    });
+    let got: Vec<u32> = s.take(2).collect().await;
+    assert_eq!(got, [0, 1]);
+    let mut want = stopped_at(1);
+    want.push("yield_all -> false".to_owned());
+    assert_eq!(log.events(), want);
+}
+
+#[tokio::test(start_paused = true)]
+async fn yield_all_keeps_contract_19_for_a_hung_inner_sequence() {
+    let (guard, inner_dropped) = DropFlag::new();
+    let log = Log::new();
+    let l = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u64>| async move {
+        let inner = seq::from_fn(move |mut inner: Yield<u64>| async move {
+            let _guard = guard;
+            inner.yield_(1).await;
+            std::future::pending::<()>().await;
+        });
+        // The outer producer is in `yield_all`, where the stop is heard; the
+        // inner one waits where it is not, and is dropped.
+        let more = y.yield_all(inner).await;
+        l.push(format!("yield_all -> {more}"));
+    });
+    let got: Vec<_> = s.timeout(std::time::Duration::from_secs(1)).collect().await;
+    assert_eq!(got, [Ok(1), Err(seqflow::Error::Timeout)]);
+    assert!(inner_dropped.load(Ordering::SeqCst));
+    assert_eq!(log.events(), ["yield_all -> false"]);
+}
+
+#[tokio::test]
+async fn yield_all_after_false_panics() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        assert!(!y.yield_(1).await);
+        y.yield_all(seq::iter([2])).await;
+    });
+    let msg = expect_panic(s.first()).await;
+    assert!(
+        msg.contains("continued after `yield_` returned `false`"),
+        "{msg}"
+    );
 }

@@ -112,10 +112,13 @@ where
     /// return value, if it has not been delivered).
     #[inline]
     pub(crate) fn poll_step(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Step<T, Fut::Output>> {
-        if self.stopped {
+        // Through the projection, never `&self`: a shared reference to the
+        // whole state would also cover the suspended producer future, whose
+        // own live borrows (a `pin!`ned local, say) it would invalidate.
+        if *self.as_mut().project().stopped {
             return self.poll_stop(cx).map(|ret| match ret {
                 Some(ret) => Step::Returned(ret),
                 None => Step::Finished,
@@ -130,7 +133,7 @@ where
             });
         };
         let budget = std::task::ready!(coop::poll_proceed(cx));
-        let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, cx);
+        let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, false, cx);
         match (poll, item) {
             // Nothing happened: the budget unit is given back on drop.
             (Poll::Pending, None) => Poll::Pending,
@@ -174,7 +177,7 @@ where
             StateProj::Done => return Poll::Ready(this.ret.take()),
             StateProj::Running { fut } => fut,
         };
-        let polled: Polled<_, T> = poll_producer(fut, *this.run, true, cx);
+        let polled: Polled<_, T> = poll_producer(fut, *this.run, true, *this.heard, cx);
         *this.heard |= polled.heard;
         // A stopped frame hands nothing over.
         debug_assert!(polled.item.is_none());
