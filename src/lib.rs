@@ -95,7 +95,7 @@
 //! |---|---|---|---|
 //! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
 //! | [`Seq::stream()`] | handing the sequence to `futures::Stream` code | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
-//! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `futures::Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background | the consumer's task, inline, only inside `next()` |
+//! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `futures::Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background, which a runtime shutting down cuts short (so `stop().await` before `main` returns) | the consumer's task, inline, only inside `next()` |
 //! | [`pull_local()`] | as `pull()`, for a producer that is not `Send` (holds an `Rc`) or borrows the caller's data, on any executor | [`LocalPull::stop`] runs the cleanup; a dropped `LocalPull` runs what it can inline (an awaiting cleanup is cut at its await) | the consumer's task, inline, only inside `next()` |
 //! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
 //!
@@ -287,7 +287,8 @@
 //! and a connection closed before the consumer goes on; `f`'s panic reaches
 //! the consumer; dropping the sequence never blocks.
 //! [`seq::from_blocking_buffered`] lets `f` run up to `n` elements ahead.
-//! The `sqlite_rows` example streams a real SQLite query this way.
+//! The `sqlite_rows` example of `integration/` streams a real SQLite query
+//! this way.
 //!
 //! # Time, cancellation and observation
 //!
@@ -329,7 +330,39 @@
 //! cleanup, and the elements or the accumulator gathered so far. Each async
 //! method says which it is in its `# Cancel safety` section.
 //!
-//! # Implementation
+//! # Examples
+//!
+//! The repository's `examples/` run with `cargo run --example NAME`:
+//! `pipeline` (a lazy log reader that stops early), `heartbeat`,
+//! `pull_interleave` and `prefetch_stage` (with `--release`: it measures).
+//! The examples against a real HTTP server are in the `seqflow-integration`
+//! package: `cargo run -p seqflow-integration --example paginate_http` (or
+//! `list_and_watch`).
+//!
+//! # Crate features
+//!
+//! - `tracing`: [`TracingObserver`], an [`Observer`] that records one
+//!   `seqflow.iteration` span per iteration of an instrumented sequence
+//!   (fields `name`, `items`, `duration`, `outcome`); never a span per
+//!   element.
+//! - `metrics`: [`MetricsObserver`], which reports
+//!   `seqflow_iterations_started_total`, `seqflow_iterations_ended_total`
+//!   (by `outcome`), `seqflow_iterations_active`, `seqflow_items_total` and
+//!   `seqflow_iteration_duration_seconds` through the `metrics` facade,
+//!   labelled by `name`.
+//!
+//! Without either feature, [`Stats`] keeps the same counts in atomics.
+//!
+//! # Rust version
+//!
+//! seqflow needs Rust 1.85 or newer (the `rust-version` of its
+//! `Cargo.toml`).
+//!
+//! # Implementation notes
+//!
+//! For maintainers and the curious; nothing above depends on it. The
+//! `unsafe` argument itself is in `src/yield_.rs`, the pull handle's design
+//! in `src/pull/mod.rs`.
 //!
 //! **The yield hand-off.** A sequence is a poll-driven state machine, like
 //! a [`Stream`](futures_core::Stream). When the consumer asks for an
@@ -413,25 +446,6 @@
 //! **Concurrency without tasks.** `map_concurrent`, `map_unordered`,
 //! `merge` and `merge_all` poll everything they run inline on the
 //! consumer's task, so they cannot leak a task.
-//!
-//! # Crate features
-//!
-//! - `tracing`: [`TracingObserver`], an [`Observer`] that records one
-//!   `seqflow.iteration` span per iteration of an instrumented sequence
-//!   (fields `name`, `items`, `duration`, `outcome`); never a span per
-//!   element.
-//! - `metrics`: [`MetricsObserver`], which reports
-//!   `seqflow_iterations_started_total`, `seqflow_iterations_ended_total`
-//!   (by `outcome`), `seqflow_iterations_active`, `seqflow_items_total` and
-//!   `seqflow_iteration_duration_seconds` through the `metrics` facade,
-//!   labelled by `name`.
-//!
-//! Without either feature, [`Stats`] keeps the same counts in atomics.
-//!
-//! # Rust version
-//!
-//! seqflow needs Rust 1.85 or newer (the `rust-version` of its
-//! `Cargo.toml`).
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -477,3 +491,8 @@ mod remote;
 
 pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
+
+// The README's code blocks run as doctests of this item (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -9,15 +9,12 @@ use std::task::{Context, Poll, ready};
 
 use super::Seq;
 
-// Loom switches threads with its own context-switching code, which Miri
-// cannot run; the hand-off itself has no `unsafe` for Miri to check.
-#[cfg(all(test, not(miri)))]
-mod loom_model;
 mod slot;
 
 use self::slot::{End, Offered, Shared, Taken};
 
-/// The primitives `slot.rs` is built on (loom's in `loom_model.rs`).
+/// The primitives `slot.rs` is built on (loom's in the model test,
+/// `integration/tests/from_blocking_loom.rs`, which compiles `slot.rs` again).
 mod sync {
     pub(super) use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     pub(super) use std::sync::{Condvar, Mutex, MutexGuard};

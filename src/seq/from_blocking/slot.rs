@@ -16,8 +16,9 @@
 //! re-checks a few times before it sleeps, because a cross-thread wake-up
 //! costs more than the element.
 //!
-//! This file uses the primitives of `super::sync`, so the model test in
-//! `loom_model.rs` compiles it a second time on loom's.
+//! This file uses the primitives of `super::sync` and nothing else of the
+//! crate, so the model test `integration/tests/from_blocking_loom.rs`
+//! compiles it a second time on loom's (keep it that way).
 
 use std::any::Any;
 use std::collections::VecDeque;

@@ -1,5 +1,6 @@
-//! A loom model of the hand-off in `slot.rs`, compiled a second time on
-//! loom's primitives: every interleaving (up to a preemption bound) of a
+//! A loom model of the hand-off of `seq::from_blocking`
+//! (`src/seq/from_blocking/slot.rs`), compiled a second time on loom's
+//! primitives: every interleaving (up to a preemption bound) of a
 //! producer thread and a consumer task delivers each element exactly once,
 //! in order, never loses a wake-up (loom reports a deadlock if a side sleeps
 //! for ever), and a stop always releases the producer.
@@ -9,23 +10,22 @@ use std::task::Poll;
 
 use loom::sync::Arc;
 
-// The same file as the real hand-off, compiled on loom's primitives: that
-// is the point, so `duplicate_mod` does not apply.
-#[path = "slot.rs"]
-#[allow(dead_code, unreachable_pub, clippy::duplicate_mod)]
+// The real hand-off's file, compiled here on loom's primitives.
+#[path = "../../src/seq/from_blocking/slot.rs"]
+#[allow(dead_code, unreachable_pub)]
 mod slot;
 
 use self::slot::{End, Offered, Shared, Taken};
 
 mod sync {
-    pub(super) use loom::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-    pub(super) use loom::sync::{Condvar, Mutex, MutexGuard};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 
     // One re-check: enough to explore both the spinning and the sleeping
     // paths without an unbounded state space.
-    pub(super) const SPINS: u32 = 1;
+    pub(crate) const SPINS: u32 = 1;
 
-    pub(super) fn spin_hint() {
+    pub(crate) fn spin_hint() {
         loom::thread::yield_now();
     }
 }

@@ -10,7 +10,7 @@
 //! Errors are elements (`Result<T, rusqlite::Error>`), like Go's
 //! `iter.Seq2[T, error]`.
 //!
-//! Run with `cargo run --example sqlite_rows`.
+//! Run with `cargo run -p seqflow-integration --example sqlite_rows`.
 
 use std::path::{Path, PathBuf};
 
