@@ -11,6 +11,7 @@ use std::ops::DerefMut;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+mod budget;
 mod drain;
 mod producer;
 
