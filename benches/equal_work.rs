@@ -25,6 +25,11 @@
 //! cargo bench --bench equal_work --no-run
 //! EQUAL_ONCE=p1_seqflow valgrind --tool=callgrind target/release/deps/equal_work-*
 //! ```
+//!
+//! and, when `EQUAL_MIN=<rounds>` is set, runs every case once per round,
+//! interleaved, and prints each case's fastest and median round in ns per
+//! element: on a loaded machine the fastest round is the one least
+//! disturbed by other processes, a steadier timing than a mean.
 
 mod support;
 
@@ -240,11 +245,43 @@ fn once(case: &str) {
     assert_eq!(case, "none", "unknown case {case}");
 }
 
+/// Runs every case once per round, interleaved, `rounds` times, and prints
+/// the fastest and the median round of each in ns per element.
+fn min_of(rounds: usize) {
+    let rt = current_thread();
+    let mut times: Vec<(&str, &str, Vec<f64>)> = Vec::new();
+    for round in 0..rounds {
+        let mut at = 0;
+        macro_rules! time {
+            ($group:literal, $case:ident) => {
+                let start = std::time::Instant::now();
+                black_box(rt.block_on($case(black_box(N))));
+                let ns = start.elapsed().as_nanos() as f64 / N as f64;
+                if round == 0 {
+                    times.push(($group, stringify!($case), Vec::new()));
+                }
+                times[at].2.push(ns);
+                at += 1;
+            };
+        }
+        for_each_case!(time);
+    }
+    println!("case\tfastest_ns_per_element\tmedian_ns_per_element");
+    for (group, case, mut ns) in times {
+        ns.sort_by(f64::total_cmp);
+        println!("{group}/{case}\t{:.2}\t{:.2}", ns[0], ns[ns.len() / 2]);
+    }
+}
+
 criterion_group!(benches, equal_work);
 
 fn main() {
     if let Ok(case) = std::env::var("EQUAL_ONCE") {
         once(&case);
+        return;
+    }
+    if let Ok(rounds) = std::env::var("EQUAL_MIN") {
+        min_of(rounds.parse().expect("EQUAL_MIN=<rounds>"));
         return;
     }
     benches();

@@ -26,12 +26,12 @@ use tokio::task::coop;
 pub(crate) struct Budget {
     // Elements the source may still produce before it spends the next
     // unit; 0: the next element spends one.
-    left: u8,
+    left: u32,
 }
 
 impl Budget {
     /// Elements per unit of tokio's budget.
-    pub(crate) const BATCH: u8 = 32;
+    pub(crate) const BATCH: u32 = 32;
 
     /// Before producing an element: `Pending` (the task is woken by tokio)
     /// when this element starts a batch and the task's budget is spent.
