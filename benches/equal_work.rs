@@ -247,6 +247,7 @@ fn once(case: &str) {
 
 /// Runs every case once per round, interleaved, `rounds` times, and prints
 /// the fastest and the median round of each in ns per element.
+#[allow(unused_assignments)] // the last case advances `at` past the end
 fn min_of(rounds: usize) {
     let rt = current_thread();
     let mut times: Vec<(&str, &str, Vec<f64>)> = Vec::new();

@@ -80,10 +80,16 @@
 //! # }
 //! ```
 //!
-//! Consumers spend tokio's cooperative budget for every element they take,
+//! Consumers spend tokio's cooperative budget for the elements they take,
 //! as tokio's own channels do, so an endless in-memory sequence consumed on
 //! a `current_thread` runtime still lets the other tasks of that thread
-//! run. (As with tokio's channels, a consumer driven by another executor
+//! run. The always-ready sources ([`seq::iter`], [`seq::repeat_with`],
+//! [`seq::from_fn`], [`seq::try_from_fn`]) spend it in batches: one unit
+//! per 32 elements they produce (a unit pays for the next 32 elements; a
+//! source whose task has no budget left returns `Pending` before starting
+//! a batch), so they yield to the scheduler at least once every
+//! `128 * 32` elements at tokio's default budget. [`seq::unfold`] and
+//! [`seq::from_stream`] spend one unit per element. (As with tokio's channels, a consumer driven by another executor
 //! nested inside a tokio task, such as `futures::executor::block_on`, runs
 //! on that task's budget and never gets it back: wrap it in
 //! `tokio::task::coop::unconstrained`.)
@@ -343,9 +349,11 @@
 //! handle ends its source through `poll_stop`, so they all keep it.
 //!
 //! No element crosses a thread, a channel or a lock, and the only atomic
-//! operation is one counter increment per run. After inlining, the compiler
-//! removes the frame and the wrapping waker entirely: what remains per
-//! element is the producer's own state machine. A `Yield` awaited anywhere
+//! operation is one counter increment per run. After inlining, the
+//! compiler keeps the frame on the stack and builds no waker call: what
+//! remains per element is the producer's own state machine, the frame's
+//! identity check and the budget count (`BENCHMARKS.md` has the instruction
+//! counts). A `Yield` awaited anywhere
 //! else (another task, a later run, another sequence's producer) sees a
 //! foreign waker or a foreign run id and panics with a message that says
 //! what went wrong and where the `yield_` was called. The identity check,
