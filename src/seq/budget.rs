@@ -49,9 +49,26 @@ impl Budget {
         self.left -= 1;
     }
 
+    /// Whether the next element starts a batch (it must
+    /// [`spend`](Self::spend) first).
+    #[inline(always)]
+    pub(crate) fn batch_ended(&self) -> bool {
+        self.left == 0
+    }
+
+    /// Ends the current batch: the next element asks tokio for a unit. A
+    /// source that has other work to do at a batch's start (a stop to
+    /// finish) uses this to bring that work onto the batch's path.
+    #[inline]
+    pub(crate) fn end_batch(&mut self) {
+        self.left = 0;
+    }
+
+    /// Spends one unit of the task's budget for the batch that starts now;
+    /// `Pending` (the task is woken by tokio) when the budget is spent.
     #[cold]
     #[inline(never)]
-    fn spend(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+    pub(crate) fn spend(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let unit = std::task::ready!(coop::poll_proceed(cx));
         unit.made_progress();
         self.left = Self::BATCH;

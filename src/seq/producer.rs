@@ -121,8 +121,16 @@ where
         // Through the projection, never `&self`: a shared reference to the
         // whole state would also cover the suspended producer future, whose
         // own live borrows (a `pin!`ned local, say) it would invalidate.
-        if *self.as_mut().project().stopped {
-            return self.poll_step_stopped(cx);
+        //
+        // One check on the per-element path: the batch count is 0 when a
+        // batch of the cooperative budget ends and also once the consumer
+        // stopped (`poll_stop` ends the batch), so the stop flag is read
+        // only then.
+        if self.as_mut().project().budget.batch_ended() {
+            if *self.as_mut().project().stopped {
+                return self.poll_step_stopped(cx);
+            }
+            std::task::ready!(self.as_mut().project().budget.spend(cx));
         }
         let mut this = self.project();
         start_if_idle(this.state.as_mut(), this.run);
@@ -132,7 +140,6 @@ where
                 None => Step::Finished,
             });
         };
-        std::task::ready!(this.budget.poll_proceed(cx));
         let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, false, cx);
         match (poll, item) {
             // Nothing happened: the batch is kept for the next elements.
@@ -180,6 +187,8 @@ where
     ) -> Poll<Option<Fut::Output>> {
         let mut this = self.project();
         *this.stopped = true;
+        // Sends `poll_step` to its stop path (see there).
+        this.budget.end_batch();
         let fut = match this.state.as_mut().project() {
             StateProj::Idle { .. } => {
                 this.state.set(State::Done);
