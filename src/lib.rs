@@ -349,11 +349,11 @@
 //! handle ends its source through `poll_stop`, so they all keep it.
 //!
 //! No element crosses a thread, a channel or a lock, and the only atomic
-//! operation is one counter increment per run. After inlining, the
-//! compiler keeps the frame on the stack and builds no waker call: what
-//! remains per element is the producer's own state machine, the frame's
-//! identity check and the budget count (`BENCHMARKS.md` has the instruction
-//! counts). A `Yield` awaited anywhere
+//! operation is one counter increment per run. After inlining, what
+//! remains per element is the producer's own state machine, the frame on
+//! the stack with its identity check (the waker's vtable and the run id)
+//! and the budget count (`BENCHMARKS.md` has the instruction counts). A
+//! `Yield` awaited anywhere
 //! else (another task, a later run, another sequence's producer) sees a
 //! foreign waker or a foreign run id and panics with a message that says
 //! what went wrong and where the `yield_` was called. The identity check,
