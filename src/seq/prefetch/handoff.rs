@@ -54,6 +54,7 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::mem;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -276,6 +277,8 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         spread,
         spin: Spin::new(),
         closed: false,
+        parked: false,
+        panic: None,
     };
     let rx = Receiver {
         link,
@@ -307,22 +310,31 @@ pub(crate) struct Sender<T> {
     /// Spinning for credit.
     spin: Spin,
     closed: bool,
+    /// The last `park` registered the task while its sequence waits: the
+    /// next `poll_ready` checks for a stop first.
+    parked: bool,
+    /// A panic in the `Drop` of an element discarded after the stop.
+    panic: Option<Panic>,
 }
 
 impl<T> Sender<T> {
     /// Ready when the producer may produce one more element; pending (the
     /// task is woken when credit comes back) when `n` elements are ahead of
     /// the consumer. Never pending with a drop policy.
+    ///
+    /// After a [`park`](Self::park), it first checks for a stop, so that a
+    /// producer woken by the stop is not resumed for one more element.
     #[inline]
     pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
-        if self.credit > 0 {
+        if self.credit > 0 && !self.parked {
             return Poll::Ready(Ok(()));
         }
         self.poll_credit(cx)
     }
 
-    /// Out of credit: the last `send` published the chunk. Takes the credit
-    /// returned meanwhile, or parks until some comes back.
+    /// Out of credit (the last `send` published the chunk), or back from a
+    /// park: takes the credit returned meanwhile, or parks until some comes
+    /// back.
     #[cold]
     #[inline(never)]
     fn poll_credit(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
@@ -332,7 +344,8 @@ impl<T> Sender<T> {
             return Poll::Ready(Err(Stopped));
         }
         shared.producer_in_seq = false;
-        self.credit = mem::take(&mut shared.credit);
+        self.parked = false;
+        self.credit += mem::take(&mut shared.credit);
         if self.credit > 0 {
             self.spin.progressed(shared.producer_woken_at.take());
             return Poll::Ready(Ok(()));
@@ -372,7 +385,8 @@ impl<T> Sender<T> {
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            drop(item);
+            self.chunk.push_back(item);
+            self.discard_chunk();
             return Flow::Stopped;
         }
         let dropped = if shared.queue.len() < self.capacity {
@@ -387,8 +401,11 @@ impl<T> Sender<T> {
         };
         let consumer = shared.wake_consumer();
         drop(shared);
+        // Wake first: the dropped element's `Drop` is user code and may
+        // panic (STYLE.md rule 17).
+        let flow = self.wake_consumer(consumer);
         drop(dropped);
-        self.wake_consumer(consumer)
+        flow
     }
 
     /// Publishes the chunk under one lock, takes any credit returned
@@ -401,7 +418,7 @@ impl<T> Sender<T> {
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            self.chunk.clear();
+            self.discard_chunk();
             return Flow::Stopped;
         }
         publish(&mut shared.queue, &mut self.chunk);
@@ -418,13 +435,14 @@ impl<T> Sender<T> {
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            self.chunk.clear();
+            self.discard_chunk();
             return Err(Stopped);
         }
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_wants_credit = false;
         shared.producer_in_seq = true;
+        self.parked = true;
         register(&mut shared.producer, cx);
         let consumer = shared.wake_consumer();
         drop(shared);
@@ -437,9 +455,21 @@ impl<T> Sender<T> {
 
     /// Ends the hand-off: publishes what is in hand (unless the consumer
     /// stopped) and records how the producer ended.
+    ///
+    /// A panic in the `Drop` of an element discarded after a stop was
+    /// kept for this moment: it is the first, so it is the one reported.
     pub(crate) fn close(mut self, panic: Option<Panic>) {
         self.closed = true;
         let mut shared = lock(&self.link);
+        if shared.stopped && !self.chunk.is_empty() {
+            // Elements the stopped consumer will never see: drop them
+            // outside the lock, before the end is recorded, so that a
+            // panic in their `Drop` reaches the consumer's stop.
+            drop(shared);
+            self.discard_chunk();
+            shared = lock(&self.link);
+        }
+        let panic = self.panic.take().or(panic);
         if !shared.stopped {
             publish(&mut shared.queue, &mut self.chunk);
         }
@@ -452,8 +482,17 @@ impl<T> Sender<T> {
         if let Some(w) = consumer {
             w.wake();
         }
-        // `self.chunk` (elements the stopped consumer will never see) drops
-        // here, outside the lock.
+    }
+
+    /// Drops the elements in hand, which the stopped consumer will never
+    /// see, outside the lock. Their `Drop` is user code: a panic there is
+    /// kept for [`close`](Self::close), and the producer is still stopped
+    /// and waited for, so that its cleanup runs.
+    fn discard_chunk(&mut self) {
+        let chunk = mem::take(&mut self.chunk);
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(chunk))) {
+            self.panic.get_or_insert(payload);
+        }
     }
 
     fn wake_consumer(&self, consumer: Option<Waker>) -> Flow {
@@ -623,18 +662,22 @@ impl<T> Receiver<T> {
     /// Stops the producer and waits for its task to end: ready with the
     /// producer's panic, if it panicked and the panic was not delivered yet.
     /// Elements not yet received are dropped. Idempotent.
+    ///
+    /// The discarded elements are dropped last, once the stop is recorded
+    /// and the producer woken: their `Drop` is user code, and if it panics
+    /// the panic unwinds out of this call, but the task still ends, and a
+    /// later call completes the stop.
     pub(crate) fn poll_stop(&mut self, cx: &mut Context<'_>) -> Poll<Option<Panic>> {
         if self.done {
             return Poll::Ready(None);
         }
-        self.local.clear();
         let mut shared = lock(&self.link);
-        let mut discarded = VecDeque::new();
+        let mut discarded = (VecDeque::new(), VecDeque::new());
         let mut producer = None;
         if !self.stopping {
             self.stopping = true;
             shared.stopped = true;
-            discarded = mem::take(&mut shared.queue);
+            discarded = (mem::take(&mut self.local), mem::take(&mut shared.queue));
             producer = shared.wake_producer();
         }
         let end = shared.end.take();
@@ -642,19 +685,19 @@ impl<T> Receiver<T> {
             register(&mut shared.consumer, cx);
         }
         drop(shared);
-        drop(discarded);
         if let Some(w) = producer {
             w.wake();
         }
+        if end.is_some() {
+            self.done = true;
+        }
+        drop(discarded);
         match end {
             None => Poll::Pending,
-            Some(end) => {
-                self.done = true;
-                Poll::Ready(match end {
-                    End::Panicked(payload) => Some(payload),
-                    End::Finished | End::Abandoned => None,
-                })
-            }
+            Some(end) => Poll::Ready(match end {
+                End::Panicked(payload) => Some(payload),
+                End::Finished | End::Abandoned => None,
+            }),
         }
     }
 
@@ -699,10 +742,13 @@ impl<T> Drop for Receiver<T> {
         let discarded = mem::take(&mut shared.queue);
         let producer = shared.wake_producer();
         drop(shared);
-        drop(discarded);
         if let Some(w) = producer {
             w.wake();
         }
+        // User code last (STYLE.md rule 17): the elements' `Drop` may
+        // panic, and the task has already been told. `self.local` drops
+        // after this, with the other fields.
+        drop(discarded);
     }
 }
 
