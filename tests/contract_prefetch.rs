@@ -559,31 +559,32 @@ async fn size_hint_follows_the_inner_sequence() {
 
 // ── the argument check ──
 
-/// Runs `f`, which must panic after storing the line it expects the
+/// Runs `f`, which must panic, after storing the line it expects the
 /// panic at, and checks the panic's message and location.
 fn assert_panics_at_caller(f: impl FnOnce(&AtomicU32) + std::panic::UnwindSafe) {
     let expected_line = AtomicU32::new(0);
     let (msg, file, line) = panic_message_file_and_line(|| f(&expected_line));
-    assert_eq!(msg, "`prefetch` capacity `n` must be non-zero");
+    assert_eq!(
+        msg,
+        "`prefetch_with` capacity `n` must be non-zero with a drop policy"
+    );
     assert_eq!(file, file!(), "the panic must point at the caller");
     assert_eq!(line, expected_line.load(Ordering::SeqCst));
 }
 
+/// `prefetch(0)`, `prefetch_on(handle, 0)` and `prefetch_with(0,
+/// Overflow::Suspend)` are the rendezvous of contract 23
+/// (tests/contract_rendezvous.rs); a drop policy needs room for one
+/// element.
 #[test]
-fn contract_15_zero_capacity_panics_at_the_callers_location() {
-    assert_panics_at_caller(|line| {
-        line.store(line!() + 1, Ordering::SeqCst);
-        let _ = seq::iter(0..3).prefetch(0);
-    });
+fn contract_15_zero_capacity_with_a_drop_policy_panics_at_the_callers_location() {
     assert_panics_at_caller(|line| {
         line.store(line!() + 1, Ordering::SeqCst);
         let _ = seq::iter(0..3).prefetch_with(0, Overflow::DropOldest);
     });
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let handle = rt.handle();
     assert_panics_at_caller(|line| {
         line.store(line!() + 1, Ordering::SeqCst);
-        let _ = seq::iter(0..3).prefetch_on(handle, 0);
+        let _ = seq::iter(0..3).prefetch_with(0, Overflow::DropLatest);
     });
 }
 

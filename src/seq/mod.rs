@@ -971,7 +971,6 @@ pub trait Seq {
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
         Prefetch::new(self, n, Overflow::Suspend, None)
     }
 
@@ -1047,7 +1046,10 @@ pub trait Seq {
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
+        assert!(
+            n > 0 || overflow == Overflow::Suspend,
+            "`prefetch_with` capacity `n` must be non-zero with a drop policy"
+        );
         Prefetch::new(self, n, overflow, None)
     }
 
@@ -1085,7 +1087,6 @@ pub trait Seq {
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
         Prefetch::new(self, n, Overflow::Suspend, Some(handle.clone()))
     }
 

@@ -164,7 +164,8 @@ where
         self.hint = seq.size_hint();
         // On a multi-thread runtime, each side yields after waking its
         // parked peer, so that the two run on two workers (see `handoff`).
-        let spread = !matches!(handle.runtime_flavor(), RuntimeFlavor::CurrentThread);
+        let spread =
+            self.capacity > 0 && !matches!(handle.runtime_flavor(), RuntimeFlavor::CurrentThread);
         let (tx, rx) = handoff::channel(self.capacity, self.overflow, spread);
         // The task is detached: it ends on its own once the producer has
         // returned, which a stop or a drop of the consumer brings about.

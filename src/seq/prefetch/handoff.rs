@@ -243,11 +243,16 @@ fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
     }
 }
 
-/// Creates a hand-off of capacity `n` (non-zero) with the given policy.
+/// Creates a hand-off of capacity `n` with the given policy; `n = 0` (only
+/// with `Overflow::Suspend`) is a rendezvous: the producer gets the credit
+/// of one element each time the consumer waits for one.
 /// `spread` turns on the yield after waking a parked peer (multi-thread
 /// runtimes; see the module docs).
 pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<T>, Receiver<T>) {
-    debug_assert!(n > 0, "checked by the public constructors");
+    debug_assert!(
+        n > 0 || overflow == Overflow::Suspend,
+        "checked by the public constructors"
+    );
     let suspend = overflow == Overflow::Suspend;
     let chunk = if suspend {
         (n / 4).clamp(1, MAX_CHUNK)
@@ -289,6 +294,8 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         spread,
         spin: Spin::new(),
         stopping: false,
+        rendezvous: n == 0,
+        demanded: false,
         done: false,
     };
     (tx, rx)
@@ -553,6 +560,11 @@ pub(crate) struct Receiver<T> {
     spin: Spin,
     /// `poll_stop` was called.
     stopping: bool,
+    /// Capacity 0: the producer gets credit only on demand (see
+    /// [`poll_rendezvous`](Self::poll_rendezvous)).
+    rendezvous: bool,
+    /// The rendezvous gave the credit of one element that has not arrived.
+    demanded: bool,
     /// The end was observed: nothing is left to receive or wait for.
     done: bool,
 }
@@ -586,6 +598,9 @@ impl<T> Receiver<T> {
         debug_assert!(!self.stopping, "poll_recv after poll_stop");
         if self.done {
             return Poll::Ready(Recv::Finished);
+        }
+        if self.rendezvous {
+            return self.poll_rendezvous(cx);
         }
         // Return credit only for elements handed out by *earlier* calls: by
         // now the caller has taken them, so the producer never gets more
@@ -657,6 +672,61 @@ impl<T> Receiver<T> {
             }
             None => Poll::Pending,
         }
+    }
+
+    /// `poll_recv` of a rendezvous (capacity 0): asks the producer for one
+    /// element, once, and waits for it. The credit of one element is the
+    /// demand; it is given only while the consumer waits and nothing has
+    /// arrived, so the producer runs only then and is never more than the
+    /// one element asked for ahead. If the caller gives up waiting (its
+    /// future dropped), the element still arrives, stays in the queue, and
+    /// the next call takes it.
+    fn poll_rendezvous(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
+        if let Some(item) = self.local.pop_front() {
+            // Kept back by an earlier call that yielded.
+            return Poll::Ready(Recv::Item(item));
+        }
+        let mut shared = lock(&self.link);
+        if let Some(item) = shared.queue.pop_front() {
+            debug_assert!(shared.queue.is_empty(), "one element at a time");
+            self.demanded = false;
+            self.spin.progressed(shared.consumer_woken_at.take());
+            return Poll::Ready(Recv::Item(item));
+        }
+        if let Some(end) = shared.end.take() {
+            drop(shared);
+            self.done = true;
+            return Poll::Ready(match end {
+                End::Finished => Recv::Finished,
+                End::Panicked(payload) => Recv::Panicked(payload),
+                End::Abandoned => Recv::Abandoned,
+            });
+        }
+        let mut producer = None;
+        if !self.demanded {
+            self.demanded = true;
+            shared.credit = 1;
+            if shared.producer_wants_credit {
+                shared.producer_wants_credit = false;
+                producer = shared.wake_producer();
+            }
+        }
+        let producer_busy = !shared.producer_wants_credit && !shared.producer_in_seq;
+        if self.spread && producer_busy && self.spin.again() {
+            drop(shared);
+            if let Some(w) = producer {
+                w.wake();
+            }
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.spin.parked();
+        register(&mut shared.consumer, cx);
+        drop(shared);
+        if let Some(w) = producer {
+            w.wake();
+        }
+        Poll::Pending
     }
 
     /// Stops the producer and waits for its task to end: ready with the
