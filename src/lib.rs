@@ -40,7 +40,8 @@
 //! producer's pending `yield_` resolves to `false` and the producer runs on
 //! to its own return, so `defer`-style cleanup after the loop is reliable.
 //!
-//! There are five ways to consume a sequence. Pick by what the consumer
+//! There are five ways to consume a sequence, and a sixth that combines two
+//! of them. Pick by what the consumer
 //! needs:
 //!
 //! | consumer | use it when | stopping early | runs the producer on |
@@ -50,6 +51,7 @@
 //! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background | the consumer's task, inline, only inside `next()` |
 //! | [`pull_local()`] | as `pull()`, for a producer that is not `Send` (holds an `Rc`) or borrows the caller's data, on any executor | [`LocalPull::stop`] runs the cleanup; a dropped `LocalPull` runs what it can inline (an awaiting cleanup is cut at its await) | the consumer's task, inline, only inside `next()` |
 //! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
+//! | `pull(seq.prefetch(0))`, `pull2(seq.prefetch(0))`: the pull on a task-plus-channel rendezvous | as `pull()`, when the producer must not run on the consumer's task (heavy synchronous steps that would stall a `select!` loop, or a runtime worker of its own) | as `pull()`; the producer's task ends with it | its own task, only while the consumer waits in `next()`, at most one element ahead |
 //!
 //! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
 //! the pull contract is on [`Pull`] (rules 6–12).

@@ -164,6 +164,8 @@ where
         self.hint = seq.size_hint();
         // On a multi-thread runtime, each side yields after waking its
         // parked peer, so that the two run on two workers (see `handoff`).
+        // Not for the rendezvous: its two sides take turns, and taking them
+        // on one worker is cheaper than spinning on two (measured, P4b).
         let spread =
             self.capacity > 0 && !matches!(handle.runtime_flavor(), RuntimeFlavor::CurrentThread);
         let (tx, rx) = handoff::channel(self.capacity, self.overflow, spread);
@@ -347,12 +349,13 @@ impl<S: Seq> Feed<S> {
             }
             budget -= 1;
             match seq.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => match tx.send(item) {
+                Poll::Ready(Some(item)) => match tx.send(item, cx) {
                     Flow::Continue => {}
                     Flow::Yield => {
                         cx.waker().wake_by_ref();
                         return Poll::Pending;
                     }
+                    Flow::Parked => return Poll::Pending,
                     Flow::Stopped => self.stopping = true,
                 },
                 Poll::Ready(None) => return Poll::Ready(()),

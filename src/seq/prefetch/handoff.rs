@@ -182,6 +182,9 @@ pub(crate) enum Flow {
     Yield,
     /// The consumer has stopped.
     Stopped,
+    /// The task is registered to be woken when credit comes back: return
+    /// `Pending`.
+    Parked,
 }
 
 struct Shared<T> {
@@ -205,13 +208,16 @@ struct Shared<T> {
     /// round (for [`Spin`]).
     consumer_woken_at: Option<Instant>,
     producer_woken_at: Option<Instant>,
+    /// Whether to stamp wake-ups: only [`Spin`] reads the stamps, and only
+    /// spreading sides spin.
+    stamp: bool,
 }
 
 impl<T> Shared<T> {
     /// Takes the parked consumer's waker, stamping the wake-up.
     fn wake_consumer(&mut self) -> Option<Waker> {
         let waker = self.consumer.take();
-        if waker.is_some() {
+        if waker.is_some() && self.stamp {
             self.consumer_woken_at = Some(Instant::now());
         }
         waker
@@ -220,7 +226,7 @@ impl<T> Shared<T> {
     /// Takes the parked producer's waker, stamping the wake-up.
     fn wake_producer(&mut self) -> Option<Waker> {
         let waker = self.producer.take();
-        if waker.is_some() {
+        if waker.is_some() && self.stamp {
             self.producer_woken_at = Some(Instant::now());
         }
         waker
@@ -270,6 +276,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         producer_in_seq: false,
         consumer_woken_at: None,
         producer_woken_at: None,
+        stamp: spread,
     }));
     let tx = Sender {
         link: link.clone(),
@@ -371,8 +378,11 @@ impl<T> Sender<T> {
     }
 
     /// Hands one element over; call only after `poll_ready` was ready.
+    /// With capacity 0 (and no spreading), the last element a demand
+    /// allowed also registers the task for the next demand: `send` then
+    /// returns [`Flow::Parked`].
     #[inline]
-    pub(crate) fn send(&mut self, item: T) -> Flow {
+    pub(crate) fn send(&mut self, item: T, cx: &Context<'_>) -> Flow {
         if self.overflow != Overflow::Suspend {
             return self.send_dropping(item);
         }
@@ -380,6 +390,8 @@ impl<T> Sender<T> {
         self.chunk.push_back(item);
         if self.chunk.len() < self.chunk_size && self.credit > 0 {
             Flow::Continue
+        } else if self.capacity == 0 && !self.spread {
+            self.flush_and_park(Some(cx))
         } else {
             self.flush()
         }
@@ -419,6 +431,13 @@ impl<T> Sender<T> {
     /// meanwhile, and wakes the consumer if it is parked.
     #[inline(never)]
     pub(crate) fn flush(&mut self) -> Flow {
+        self.flush_and_park(None)
+    }
+
+    /// `flush`; then, given a context and out of credit, registers the
+    /// task for credit under the same lock and returns [`Flow::Parked`]
+    /// (the rendezvous: it saves a lock per element).
+    fn flush_and_park(&mut self, park: Option<&Context<'_>>) -> Flow {
         if self.chunk.is_empty() {
             return Flow::Continue;
         }
@@ -431,9 +450,18 @@ impl<T> Sender<T> {
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_in_seq = false;
+        let parked = match park {
+            Some(cx) if self.credit == 0 => {
+                shared.producer_wants_credit = true;
+                register(&mut shared.producer, cx);
+                true
+            }
+            _ => false,
+        };
         let consumer = shared.wake_consumer();
         drop(shared);
-        self.wake_consumer(consumer)
+        let flow = self.wake_consumer(consumer);
+        if parked { Flow::Parked } else { flow }
     }
 
     /// The producer's own sequence is pending: publish what is in hand and
@@ -846,7 +874,7 @@ mod tests {
         let (mut tx, mut rx) = channel::<u32>(8, Overflow::Suspend, false);
         let mut sent = 0;
         while tx.poll_ready(&mut cx()).is_ready() {
-            tx.send(sent);
+            tx.send(sent, &cx());
             sent += 1;
         }
         assert_eq!(sent, 8, "n credits to start with");
@@ -864,11 +892,11 @@ mod tests {
     fn elements_stay_in_the_sender_until_a_chunk_is_full() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
         for i in 0..3 {
-            assert_eq!(tx.send(i), Flow::Continue);
+            assert_eq!(tx.send(i, &cx()), Flow::Continue);
         }
         assert_eq!(recv(&mut rx), Poll::Pending);
         // The fourth fills the chunk (16 / 4) and publishes.
-        assert_eq!(tx.send(3), Flow::Continue);
+        assert_eq!(tx.send(3, &cx()), Flow::Continue);
         assert_eq!(rx.ready_len(), 0);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
         assert_eq!(rx.ready_len(), 3);
@@ -877,7 +905,7 @@ mod tests {
     #[test]
     fn close_publishes_the_rest_then_ends() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
-        tx.send(1);
+        tx.send(1, &cx());
         tx.close(None);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
         assert_eq!(recv(&mut rx), Poll::Ready(None));
@@ -887,7 +915,7 @@ mod tests {
     #[test]
     fn a_panic_comes_after_the_elements_before_it() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
-        tx.send(1);
+        tx.send(1, &cx());
         tx.close(Some(Box::new("boom")));
         assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
         let Poll::Ready(Recv::Panicked(p)) = rx.poll_recv(&mut cx()) else {
@@ -909,7 +937,7 @@ mod tests {
     #[test]
     fn stop_discards_and_reaches_the_sender() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
-        assert_eq!(tx.send(0), Flow::Continue); // kept in the chunk
+        assert_eq!(tx.send(0, &cx()), Flow::Continue); // kept in the chunk
         assert!(rx.poll_stop(&mut cx()).is_pending());
         assert_eq!(tx.flush(), Flow::Stopped);
         assert!(tx.park(&mut cx()).is_err());
@@ -923,7 +951,7 @@ mod tests {
         let (mut tx, mut rx) = channel::<u32>(3, Overflow::DropOldest, false);
         for i in 0..10 {
             assert!(tx.poll_ready(&mut cx()).is_ready());
-            tx.send(i);
+            tx.send(i, &cx());
         }
         tx.close(None);
         let got: Vec<_> = std::iter::from_fn(|| match recv(&mut rx) {
@@ -938,12 +966,12 @@ mod tests {
     fn drop_latest_keeps_the_first_n() {
         let (mut tx, mut rx) = channel::<u32>(3, Overflow::DropLatest, false);
         for i in 0..10 {
-            tx.send(i);
+            tx.send(i, &cx());
         }
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
         // Room for one more now.
-        tx.send(10);
-        tx.send(11);
+        tx.send(10, &cx());
+        tx.send(11, &cx());
         tx.close(None);
         let mut rest = Vec::new();
         while let Poll::Ready(Some(x)) = recv(&mut rx) {
@@ -965,7 +993,7 @@ mod tests {
         assert_eq!(recv(&mut rx), Poll::Pending);
         assert!(lock(&rx.link).consumer.is_some());
         // Waking a parked peer asks the waker to yield.
-        assert_eq!(tx.send(0), Flow::Yield);
+        assert_eq!(tx.send(0, &cx()), Flow::Yield);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
         assert_eq!(rx.spin.count, 0, "elements reset the spin count");
     }
@@ -1011,7 +1039,7 @@ mod tests {
     #[test]
     fn spreading_producer_spins_for_credit_while_the_consumer_runs() {
         let (mut tx, mut rx) = channel::<u32>(1, Overflow::Suspend, true);
-        tx.send(0);
+        tx.send(0, &cx());
         for _ in 0..SPINS {
             assert!(tx.poll_ready(&mut cx()).is_pending());
             assert!(!lock(&tx.link).producer_wants_credit);
