@@ -14,20 +14,30 @@ const EVERY: Duration = Duration::from_millis(25);
 /// How much silence is worth an alert.
 const ALERT_AFTER: Duration = Duration::from_millis(50);
 
-/// A sensor that reads every 10 ms but stalls for 120 ms after its fourth
-/// reading (a congested link, say), then recovers. It owns its connection
-/// and closes it however its consumer stops.
-fn sensor(readings: u32) -> impl Seq<Item = f64> {
+/// A sensor that reads every 10 ms but stalls for `stall_ms` after its
+/// fourth reading (a congested link, say). It owns its connection and
+/// closes it however its consumer stops: it reads inside `until_stopped`,
+/// so a consumer that gives up during a stall is heard mid-read, and the
+/// close still runs (a producer stopped in a plain `.await` would be
+/// dropped there, without its async cleanup).
+fn sensor(readings: u32, stall_ms: u64) -> impl Seq<Item = f64> {
     seq::from_fn(move |mut y: Yield<f64>| async move {
         println!("sensor: connected");
         for i in 0..readings {
-            let wait = if i == 4 { 120 } else { 10 };
-            sleep(Duration::from_millis(wait)).await;
-            let celsius = 20.0 + f64::from(i) / 10.0;
+            let wait = if i == 4 { stall_ms } else { 10 };
+            let read = async move {
+                sleep(Duration::from_millis(wait)).await;
+                20.0 + f64::from(i) / 10.0
+            };
+            let Some(celsius) = y.until_stopped(read).await else {
+                println!("sensor: stopped in the middle of a read");
+                break;
+            };
             if !y.yield_(celsius).await {
                 break;
             }
         }
+        sleep(Duration::from_millis(1)).await; // closing takes a round trip
         println!("sensor: connection closed");
     })
 }
@@ -37,7 +47,7 @@ async fn main() {
     let mut readings = Vec::new();
     let mut keep_alives = 0;
     let mut alerts = 0;
-    sensor(8)
+    sensor(8, 120)
         .heartbeat(EVERY)
         .for_each(|beat| {
             match beat {
@@ -67,4 +77,27 @@ async fn main() {
     );
     assert_eq!(readings.len(), 8, "every reading arrives between the beats");
     assert!(alerts >= 1, "the stall was noticed while it lasted");
+
+    // A sensor whose link dies for good after four readings: the consumer
+    // gives up after three alerts. The sensor hears the stop inside its
+    // read and closes its connection before `for_each` returns.
+    println!("--- a sensor that never recovers ---");
+    let mut alerts = 0;
+    sensor(8, u64::MAX) // stalls for ever
+        .heartbeat(EVERY)
+        .for_each(|beat| {
+            if let Beat::Idle(quiet) = beat {
+                if quiet >= ALERT_AFTER {
+                    alerts += 1;
+                    println!("ALERT {alerts}: sensor quiet for {} ms", quiet.as_millis());
+                }
+            }
+            let go_on = alerts < 3;
+            if !go_on {
+                println!("giving up on the sensor");
+            }
+            async move { go_on }
+        })
+        .await;
+    assert_eq!(alerts, 3);
 }

@@ -1,6 +1,8 @@
 //! A lazy log pipeline: read records from a "file" one at a time, count the
 //! errors per service, and stop reading at the first fatal record. The
 //! producer owns its file handle and closes it however the consumer stops.
+//! Unparsable lines are `Err` elements, and they stay elements to the end:
+//! every step passes them through, and the consumer reports them.
 //!
 //! Run with `cargo run --example pipeline`.
 
@@ -151,23 +153,56 @@ async fn main() {
     }
 
     // 2. The same source as a pipeline of adapters: the first five billing
-    //    errors, as line numbers. Reading stops after the fifth match.
-    let billing_errors: Vec<usize> = records("app.log")
-        .filter_map(Result::ok)
-        .filter(|r| r.level == Level::Error && r.service == "billing")
-        .map(|r| r.line)
+    //    errors, as line numbers. Errors stay elements to the end:
+    //    `try_filter` and `map_ok` shape the `Ok` records and let a
+    //    `BadRecord` through, and the consumer reports it. (Never
+    //    `filter_map(Result::ok)`: it makes the errors vanish.) Reading
+    //    stops after the fifth element.
+    let firsts: Vec<Result<usize, BadRecord>> = records("app.log")
+        .try_filter(|r| r.level == Level::Error && r.service == "billing")
+        .map_ok(|r| r.line)
         .take(5)
         .collect()
         .await;
-    println!("first billing errors at lines {billing_errors:?}");
+    let (billing_errors, unparsable): (Vec<_>, Vec<_>) =
+        firsts.into_iter().partition(Result::is_ok);
+    let billing_errors: Vec<usize> = billing_errors.into_iter().flatten().collect();
+    println!(
+        "first billing errors at lines {billing_errors:?}, {} unparsable",
+        unparsable.len()
+    );
     assert_eq!(billing_errors.len(), 5);
 
     // 3. Counting with a bound: how many records before the fatal one, with
-    //    `take_while` ending the read there.
+    //    `try_take_while` ending the read there (an unparsable line before
+    //    it would be counted too, not lost).
     let before_fatal = records("app.log")
-        .take_while(|r| !matches!(r, Ok(r) if r.level == Level::Fatal))
+        .try_take_while(|r| r.level != Level::Fatal)
         .count()
         .await;
     println!("{before_fatal} records before the fatal one");
     assert_eq!(Some(before_fatal + 1), fatal.map(|r| r.line));
+
+    // 4. The whole file, errors reported as they pass and counted at the
+    //    end: records in batches of 1000 (say, for a bulk insert), with a
+    //    parse failure flushing the batch before it and arriving on its own.
+    let mut inserted = 0;
+    let mut failures = Vec::new();
+    records("app.log")
+        .inspect_err(|bad| println!("unparsable line {}", bad.line))
+        .try_batched(1000)
+        .for_each(|batch| {
+            match batch {
+                Ok(batch) => inserted += batch.len(), // `INSERT ... VALUES` here
+                Err(bad) => failures.push(bad.line),
+            }
+            async { true }
+        })
+        .await;
+    println!(
+        "inserted {inserted} records, {} failed: {failures:?}",
+        failures.len()
+    );
+    assert_eq!(failures, [9_999]);
+    assert_eq!(inserted, 9_998);
 }

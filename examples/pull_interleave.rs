@@ -45,29 +45,28 @@ fn server_log(
 
 /// Merges two sorted pulls into one sorted vector of at most `limit`
 /// entries, then stops both sources (each closes its connection).
+///
+/// `peek` looks at each source's next entry without taking it; only the
+/// smaller one is taken, the other waits in its handle for the next round.
 async fn merge(mut a: Pull<Entry>, mut b: Pull<Entry>, limit: usize) -> Vec<Entry> {
     let mut out = Vec::new();
-    let (mut head_a, mut head_b) = (a.next().await, b.next().await);
     while out.len() < limit {
-        match (head_a, head_b) {
-            (Some(x), Some(y)) if x <= y => {
-                out.push(x);
-                head_a = a.next().await;
-            }
-            (x, Some(y)) => {
-                out.push(y);
-                head_a = x;
-                head_b = b.next().await;
-            }
-            (Some(x), None) => {
-                out.push(x);
-                head_a = a.next().await;
-            }
+        let from_a = match (a.peek().await, b.peek().await) {
+            (Some(x), Some(y)) => x <= y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
             (None, None) => break,
-        }
+        };
+        let next = if from_a {
+            a.next().await
+        } else {
+            b.next().await
+        };
+        out.extend(next);
     }
     // The consumer is done: each producer's pending `yield_` returns
-    // `false`, and `stop` waits for it to close its connection.
+    // `false` (a peeked entry is dropped undelivered), and `stop` waits for
+    // it to close its connection.
     a.stop().await;
     b.stop().await;
     out

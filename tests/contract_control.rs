@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use seqflow::{Beat, Error, Seq, Yield, seq};
-use support::Log;
 use support::panics::{panic_message, panic_message_file_and_line};
+use support::{Log, LogOnDrop};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 
@@ -26,7 +26,8 @@ fn ms(n: u64) -> Duration {
 }
 
 /// A producer that sleeps `waits[i]` ms before yielding `i`, logging each
-/// `yield_` result and its async cleanup.
+/// `yield_` result and its async cleanup, or "dropped" if it was dropped
+/// before its return (a stop it could not hear: contract 19).
 fn paced(waits: &[u64], log: &Log) -> impl Seq<Item = usize> + Send + 'static + use<> {
     paced_with(waits, log, |i| i)
 }
@@ -44,6 +45,7 @@ where
     let waits = waits.to_vec();
     let log = log.clone();
     seq::from_fn(move |mut y: Yield<T>| async move {
+        let dropped = LogOnDrop::armed(&log, "dropped");
         for (i, wait) in waits.into_iter().enumerate() {
             sleep(ms(wait)).await;
             let more = y.yield_(item(i)).await;
@@ -54,6 +56,7 @@ where
         }
         tokio::task::yield_now().await; // async cleanup
         log.push("cleanup");
+        dropped.disarm();
     })
 }
 
@@ -202,15 +205,17 @@ async fn contract_16_timer_stops_when_the_sequence_ends() {
 #[tokio::test(start_paused = true)]
 async fn contract_16_timer_stops_when_the_consumer_stops() {
     let log = Log::new();
+    let t0 = Instant::now();
     let beats: Vec<_> = paced(&[500, 0], &log)
         .heartbeat(ms(100))
         .take(2)
         .collect()
         .await;
     assert_eq!(beats, [Beat::Idle(ms(100)), Beat::Idle(ms(200))]);
-    // The producer was stopped at its pending await: the stop reached it
-    // when that await completed (at 500 ms), and it cleaned up.
-    assert_eq!(log.events(), ["yield 0 -> false", "cleanup"]);
+    // The producer was stopped in its 500 ms sleep, where no stop can be
+    // heard: it was dropped at once (contract 19), at 200 ms.
+    assert_eq!(log.events(), ["dropped"]);
+    assert_eq!(t0.elapsed(), ms(200));
 
     let mut st = pin!(paced(&[500], &Log::new()).heartbeat(ms(100)).stream());
     assert_eq!(st.next().await, Some(Beat::Idle(ms(100))));
@@ -291,18 +296,18 @@ async fn contract_17_with_cancel_ends_within_one_element() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn contract_17_with_cancel_ends_within_one_pending_await() {
+async fn contract_17_with_cancel_ends_at_once_when_the_producer_waits_elsewhere() {
     let log = Log::new();
     let token = CancellationToken::new();
     let canceller = cancel_after(&token, 1000);
-    // The producer is in a 10 s await when the token fires at 1 s: it sees
-    // the stop at its next `yield_`, and that element is never delivered.
+    // The producer is in a 10 s await when the token fires at 1 s: it
+    // cannot hear the stop there, so it is dropped at once (contract 19),
+    // and element 1 is never produced.
+    let t0 = Instant::now();
     let got = timed(paced(&[0, 10_000, 0], &log).with_cancel(token)).await;
     assert_eq!(got, [(0, 0)]);
-    assert_eq!(
-        log.events(),
-        ["yield 0 -> true", "yield 1 -> false", "cleanup"]
-    );
+    assert_eq!(t0.elapsed(), ms(1000));
+    assert_eq!(log.events(), ["yield 0 -> true", "dropped"]);
     canceller.await.expect("no panic");
 }
 
@@ -428,18 +433,18 @@ async fn contract_17_try_with_cancel_ends_with_err_cancelled() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn contract_17_try_with_cancel_reports_at_once_and_ends_after_the_pending_await() {
+async fn contract_17_try_with_cancel_reports_and_ends_at_once_when_the_producer_waits_elsewhere() {
     let log = Log::new();
     let token = CancellationToken::new();
     let canceller = cancel_after(&token, 1000);
+    let t0 = Instant::now();
     let got = timed(fallible(&[0, 10_000], &log).try_with_cancel(token)).await;
-    // The error comes when the token fires; the end, once the producer's
-    // await is over and it has cleaned up.
+    // The error comes when the token fires, and so does the end: the
+    // producer waits in its 10 s await, where it cannot hear the stop, so it
+    // is dropped (contract 19).
     assert_eq!(got, [(0, Ok(0)), (1000, Err(DbError::Cancelled))]);
-    assert_eq!(
-        log.events(),
-        ["yield 0 -> true", "yield 1 -> false", "cleanup"]
-    );
+    assert_eq!(t0.elapsed(), ms(1000));
+    assert_eq!(log.events(), ["yield 0 -> true", "dropped"]);
     canceller.await.expect("no panic");
 }
 
@@ -505,19 +510,17 @@ async fn contract_17_with_cancel_from_another_thread() {
 #[tokio::test(start_paused = true)]
 async fn contract_17_timeout_yields_err_after_the_first_late_item_and_ends() {
     let log = Log::new();
+    let t0 = Instant::now();
     let got = timed(paced(&[10, 40, 90, 20], &log).timeout(ms(50))).await;
     // Element 2 is due at 50 + 90 = 140 ms; its deadline is 50 + 50 = 100 ms.
     assert_eq!(got, [(10, Ok(0)), (50, Ok(1)), (100, Err(Error::Timeout))]);
-    // The late element is never delivered: the producer's `yield_` of it
-    // sees the stop, it cleans up, and element 3 is never produced.
+    // The late element is never produced: at the deadline the producer
+    // waits in its sleep, where it cannot hear the stop, so it is dropped
+    // at once (contract 19).
+    assert_eq!(t0.elapsed(), ms(100));
     assert_eq!(
         log.events(),
-        [
-            "yield 0 -> true",
-            "yield 1 -> true",
-            "yield 2 -> false",
-            "cleanup"
-        ]
+        ["yield 0 -> true", "yield 1 -> true", "dropped"]
     );
 }
 
@@ -580,9 +583,10 @@ async fn contract_17_try_timeout_ends_with_err_timeout() {
             (100, Err(DbError::Timeout)),
         ]
     );
-    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
-    assert!(log.contains("yield 5 -> false"));
-    assert!(!log.contains("yield 6 -> true") && !log.contains("yield 6 -> false"));
+    // Element 5 was still in its 500 ms wait: dropped there (contract 19).
+    assert_eq!(log.events().last().map(String::as_str), Some("dropped"));
+    assert!(log.contains("yield 4 -> true"));
+    assert!(!log.contains("yield 5 -> true") && !log.contains("yield 5 -> false"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -593,7 +597,7 @@ async fn contract_17_try_timeout_short_circuits_try_collect() {
         .try_collect::<Vec<_>>()
         .await;
     assert_eq!(res, Err(DbError::Timeout));
-    assert_eq!(log.events().last().map(String::as_str), Some("cleanup"));
+    assert_eq!(log.events().last().map(String::as_str), Some("dropped"));
 }
 
 // ── all of them ──

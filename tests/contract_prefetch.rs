@@ -18,7 +18,7 @@ use futures::{FutureExt, StreamExt};
 use seqflow::{Overflow, Seq, Yield, seq};
 use support::logged::logged_naturals;
 use support::panics::{expect_panic, panic_message, panic_message_file_and_line, panicking_after};
-use support::{DropFlag, Log, alive_tasks};
+use support::{DropFlag, Log, LogOnDrop, alive_tasks};
 
 /// Waits until the runtime's alive-task count is back to `expected` (a
 /// multi-thread worker releases a finished task a moment after its end).
@@ -289,7 +289,7 @@ async fn contract_15_poll_stop_is_idempotent_and_ends_the_sequence() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn contract_15_stop_waits_for_a_producer_busy_between_elements() {
+async fn contract_19_stop_drops_a_producer_busy_between_elements() {
     let log = Log::new();
     let l = log.clone();
     let s = seq::from_fn(move |mut y: Yield<u32>| async move {
@@ -304,11 +304,11 @@ async fn contract_15_stop_waits_for_a_producer_busy_between_elements() {
     });
     let start = tokio::time::Instant::now();
     assert_eq!(s.prefetch(2).first().await, Some(0));
-    assert_eq!(log.events(), ["cleanup"]);
-    // The stop came during the fetch of element 1: the producer finished
-    // that fetch, saw `false` at its `yield_`, and cleaned up; `first`
-    // returned only then.
-    assert_eq!(start.elapsed(), Duration::from_secs(2));
+    // The stop came during the fetch of element 1, where the producer
+    // cannot hear it: it was dropped at once (contract 19), without its
+    // async cleanup, and `first` returned at once.
+    assert!(log.events().is_empty());
+    assert_eq!(start.elapsed(), Duration::from_secs(1));
 }
 
 // ── consumer drop ──
@@ -326,7 +326,7 @@ async fn contract_15_consumer_drop_stops_the_producer_in_the_background() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn contract_15_consumer_drop_mid_element_lets_the_producer_finish_its_cleanup() {
+async fn contract_19_consumer_drop_mid_element_drops_the_producer_and_ends_the_task() {
     let before = alive_tasks();
     let log = Log::new();
     let l = log.clone();
@@ -354,12 +354,12 @@ async fn contract_15_consumer_drop_mid_element_lets_the_producer_finish_its_clea
         !guard_dropped.load(Ordering::SeqCst),
         "nothing waits in Drop"
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The producer waits in its fetch, where no stop is heard: the task
+    // drops it (its `Drop` cleanup runs, its async cleanup does not) and
+    // ends, without waiting for the fetch.
     assert_eq!(settle_tasks(before).await, before, "the task leaked");
-    assert_eq!(
-        log.events(),
-        ["fetching 0", "fetching 1", "yield 1 -> false", "cleanup"]
-    );
+    assert!(guard_dropped.load(Ordering::SeqCst));
+    assert_eq!(log.events(), ["fetching 0", "fetching 1"]);
     assert!(guard_dropped.load(Ordering::SeqCst));
 }
 
@@ -409,10 +409,13 @@ async fn leak_cases() {
     assert_stopped_and_cleaned(&log);
     assert_eq!(settle_tasks(before).await, before, "break early leaked");
 
-    // Drop mid-element: the producer is suspended in its own await.
+    // Drop mid-element: the producer is suspended in its own await, or at
+    // its `yield_` of an element the buffer took: it is dropped there, or
+    // hears the stop and cleans up (contract 19). Either way it ends.
     let log = Log::new();
     let l = log.clone();
     let s = seq::from_fn(move |mut y: Yield<u32>| async move {
+        let dropped = LogOnDrop::armed(&l, "dropped");
         let mut i = 0;
         loop {
             tokio::time::sleep(Duration::from_millis(2)).await;
@@ -422,17 +425,19 @@ async fn leak_cases() {
             i += 1;
         }
         l.push("cleanup");
+        dropped.disarm();
     });
     let mut st = Box::pin(s.prefetch(4).stream());
     assert_eq!(st.next().await, Some(0));
     drop(st);
     for _ in 0..100 {
-        if log.contains("cleanup") {
+        if !log.events().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    assert!(log.contains("cleanup"));
+    let ended = log.events();
+    assert!(ended == ["cleanup"] || ended == ["dropped"], "{ended:?}");
     assert_eq!(
         settle_tasks(before).await,
         before,
@@ -794,19 +799,16 @@ const PAUSED_LIMIT: Duration = Duration::from_secs(600);
 /// assertion.
 const REAL_LIMIT: Duration = Duration::from_secs(10);
 
-#[ignore = "needs the producer side of contract 19 (Producer::poll_stop drops a producer that did not hear the stop)"]
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn contract_19_prefetch_stop_and_drop_reach_a_hung_producer_on_current_thread() {
     liveness_cases(PAUSED_LIMIT).await;
 }
 
-#[ignore = "needs the producer side of contract 19 (Producer::poll_stop drops a producer that did not hear the stop)"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contract_19_prefetch_stop_and_drop_reach_a_hung_producer_on_two_workers() {
     liveness_cases(REAL_LIMIT).await;
 }
 
-#[ignore = "needs the producer side of contract 19 (Producer::poll_stop drops a producer that did not hear the stop)"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contract_19_prefetch_stop_and_drop_reach_a_hung_producer_with_a_spawned_consumer() {
     tokio::spawn(liveness_cases(REAL_LIMIT))

@@ -5,13 +5,15 @@
 
 mod support;
 
+use std::future::Future;
 use std::future::poll_fn;
-use std::pin::pin;
+use std::panic::AssertUnwindSafe;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
+use std::task::{Context, Poll};
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use seqflow::{Seq, Yield, seq};
 use support::logged::{logged_naturals, stopped_at};
 use support::panics::{expect_panic, panic_message, panicking_after};
@@ -121,30 +123,74 @@ async fn contract_02_async_cleanup_runs_before_for_each_returns() {
 }
 
 #[tokio::test]
-async fn contract_02_yield_after_false_returns_false_at_once_and_drops_the_value() {
+async fn contract_02_yield_after_false_panics_naming_the_call_site() {
     let dropped = Arc::new(AtomicUsize::new(0));
     let d = dropped.clone();
-    let results = Arc::new(Mutex::new(Vec::new()));
-    let r = results.clone();
+    let line = line!() + 4;
     let s = seq::from_fn(move |mut y: Yield<Counted>| async move {
         let first = y.yield_(Counted(1, d.clone())).await;
-        // Keep yielding after `false`: each must be ready on its first poll.
-        let mut later = Vec::new();
-        for i in 2..5 {
-            let fut = pin!(y.yield_(Counted(i, d.clone())));
-            later.push(futures::poll!(fut));
-        }
-        r.lock().unwrap().push((first, later));
+        assert!(!first);
+        y.yield_(Counted(2, d.clone())).await; // the bug: yields after `false`
     });
-    let got = s.first().await.expect("one element");
-    assert_eq!(got.0, 1);
-    let (first, later) = results.lock().unwrap().pop().expect("producer finished");
-    assert!(!first);
-    assert_eq!(later, [Poll::Ready(false); 3]);
-    // The three values yielded after `false` were dropped, never delivered.
-    assert_eq!(dropped.load(Ordering::SeqCst), 3);
-    drop(got);
-    assert_eq!(dropped.load(Ordering::SeqCst), 4);
+    let err = AssertUnwindSafe(s.first())
+        .catch_unwind()
+        .await
+        .expect_err("the producer's bug reaches the consumer");
+    let msg = panic_message(&*err);
+    assert!(
+        msg.contains("continued after `yield_` returned `false`"),
+        "{msg}"
+    );
+    assert!(msg.contains(&format!("{}:{line}:", file!())), "{msg}");
+    // The value of the bad `yield_` was dropped, never delivered; the first
+    // one was delivered and dropped with the consumer's result.
+    assert_eq!(dropped.load(Ordering::SeqCst), 2);
+}
+
+/// A producer that ignores `yield_`'s result: `loop { y.yield_(i).await }`.
+fn ignores_false() -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(|mut y: Yield<u64>| async move {
+        let mut i = 0;
+        loop {
+            let _ = y.yield_(i).await;
+            i += 1;
+        }
+    })
+}
+
+#[tokio::test]
+async fn contract_02_a_producer_ignoring_false_panics_instead_of_spinning() {
+    // Under `take`, `collect_at_most`, `for_each`, `stream()` + `poll_stop`
+    // and `Pull::stop`, the second `yield_` after the stop panics at once.
+    let outcomes = [
+        AssertUnwindSafe(ignores_false().take(3).collect::<Vec<_>>().map(drop))
+            .catch_unwind()
+            .await,
+        AssertUnwindSafe(ignores_false().collect_at_most::<Vec<_>>(3).map(drop))
+            .catch_unwind()
+            .await,
+        AssertUnwindSafe(ignores_false().for_each(|i| async move { i < 2 }))
+            .catch_unwind()
+            .await,
+        AssertUnwindSafe(async {
+            let mut st = pin!(ignores_false().stream());
+            st.next().await;
+            poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
+        })
+        .catch_unwind()
+        .await,
+        AssertUnwindSafe(async {
+            let mut p = seqflow::pull(ignores_false());
+            p.next().await;
+            p.stop().await;
+        })
+        .catch_unwind()
+        .await,
+    ];
+    for outcome in outcomes {
+        let err = outcome.expect_err("the bug surfaces");
+        assert!(panic_message(&*err).contains("continued after `yield_` returned `false`"));
+    }
 }
 
 #[tokio::test]
@@ -413,4 +459,183 @@ fn contract_05_yield_of_a_clone_cannot_feed_its_original() {
         let msg = expect_panic(s.count()).await;
         assert!(msg.contains(MISUSE), "unclear message: {msg}");
     });
+}
+
+#[test]
+fn contract_05_misuse_names_the_callers_location() {
+    let kept: Arc<Mutex<Option<Yield<u8>>>> = Arc::new(Mutex::new(None));
+    let k = kept.clone();
+    let s = seq::from_fn(move |y: Yield<u8>| async move {
+        *k.lock().unwrap() = Some(y);
+    });
+    futures::executor::block_on(async {
+        assert_eq!(s.count().await, 0);
+        let mut y = kept.lock().unwrap().take().expect("kept");
+        let line = line!() + 1;
+        let msg = expect_panic(async move { y.yield_(7).await }).await;
+        assert!(msg.contains(MISUSE), "unclear message: {msg}");
+        assert!(msg.contains(&format!("{}:{line}:", file!())), "{msg}");
+    });
+}
+
+/// A future whose `poll` polls `inner` on a scoped thread with the
+/// producer's own waker, while this thread wakes that same waker: what the
+/// audit found to race on the hand-off frame. It must be sound (Miri runs
+/// this test), and the element must arrive.
+struct PolledOnAScopedThread<F>(F);
+
+impl<F: Future + Unpin + Send> Future for PolledOnAScopedThread<F>
+where
+    F::Output: Send,
+{
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let waker = cx.waker();
+        let inner = &mut self.0;
+        std::thread::scope(|s| {
+            let h = s.spawn(move || Pin::new(inner).poll(&mut Context::from_waker(waker)));
+            waker.wake_by_ref();
+            h.join().expect("the scoped poll panicked")
+        })
+    }
+}
+
+#[test]
+fn contract_05_a_yield_polled_on_a_scoped_thread_is_sound() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        assert!(PolledOnAScopedThread(y.yield_(1)).await);
+        y.yield_(2).await;
+    });
+    let got: Vec<u32> = futures::executor::block_on(s.collect());
+    assert_eq!(got, [1, 2]);
+}
+
+// ── yield_ in select!: exactly when a value is delivered ──
+
+#[tokio::test]
+async fn yield_handed_over_on_its_first_poll_is_delivered_even_if_dropped() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        tokio::select! {
+            biased;
+            _ = y.yield_(1) => {}
+            () = std::future::ready(()) => {}
+        }
+        y.yield_(2).await;
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [1, 2]);
+}
+
+#[tokio::test]
+async fn yield_pinned_outside_a_select_loop_loses_nothing() {
+    // The documented cancel-safe shape: one `yield_` future per element,
+    // polled by `&mut` in every round of the `select!` loop.
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        for v in 1..=3 {
+            let mut send = pin!(y.yield_(v));
+            let mut rounds = 0;
+            let more = loop {
+                tokio::select! {
+                    biased;
+                    more = &mut send => break more,
+                    () = std::future::ready(()), if rounds < 2 => rounds += 1,
+                }
+            };
+            if !more {
+                return;
+            }
+        }
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn yield_dropped_while_the_slot_is_busy_drops_its_value_as_documented() {
+    // The one documented loss: a second `yield_` polled in the same poll of
+    // the producer, after an earlier one handed over and was dropped, keeps
+    // its value until the next poll; dropped before that, the value goes.
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        for v in [1, 2] {
+            tokio::select! {
+                biased;
+                _ = y.yield_(v) => {}
+                () = std::future::ready(()) => {}
+            }
+        }
+        y.yield_(3).await;
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [1, 3]);
+}
+
+// ── yield_all: Go's range-and-re-yield ──
+
+#[tokio::test]
+async fn yield_all_re_yields_every_element_in_order() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        if !y.yield_(0).await {
+            return;
+        }
+        let inner = seq::from_fn(|mut inner: Yield<u32>| async move {
+            for v in 1..=3 {
+                tokio::task::yield_now().await;
+                if !inner.yield_(v).await {
+                    return;
+                }
+            }
+        });
+        assert!(y.yield_all(inner).await, "the inner sequence was exhausted");
+        assert!(y.yield_all(seq::iter([4, 5])).await);
+        y.yield_(6).await;
+    });
+    assert_eq!(s.collect::<Vec<_>>().await, [0, 1, 2, 3, 4, 5, 6]);
+}
+
+#[tokio::test]
+async fn yield_all_stops_the_inner_sequence_and_waits_for_its_cleanup() {
+    let log = Log::new();
+    let l = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u32>| async move {
+        let more = y.yield_all(logged_naturals(&l)).await;
+        l.push(format!("yield_all -> {more}"));
+    });
+    let got: Vec<u32> = s.take(2).collect().await;
+    assert_eq!(got, [0, 1]);
+    let mut want = stopped_at(1);
+    want.push("yield_all -> false".to_owned());
+    assert_eq!(log.events(), want);
+}
+
+#[tokio::test(start_paused = true)]
+async fn yield_all_keeps_contract_19_for_a_hung_inner_sequence() {
+    let (guard, inner_dropped) = DropFlag::new();
+    let log = Log::new();
+    let l = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u64>| async move {
+        let inner = seq::from_fn(move |mut inner: Yield<u64>| async move {
+            let _guard = guard;
+            inner.yield_(1).await;
+            std::future::pending::<()>().await;
+        });
+        // The outer producer is in `yield_all`, where the stop is heard; the
+        // inner one waits where it is not, and is dropped.
+        let more = y.yield_all(inner).await;
+        l.push(format!("yield_all -> {more}"));
+    });
+    let got: Vec<_> = s.timeout(std::time::Duration::from_secs(1)).collect().await;
+    assert_eq!(got, [Ok(1), Err(seqflow::Error::Timeout)]);
+    assert!(inner_dropped.load(Ordering::SeqCst));
+    assert_eq!(log.events(), ["yield_all -> false"]);
+}
+
+#[tokio::test]
+async fn yield_all_after_false_panics() {
+    let s = seq::from_fn(|mut y: Yield<u32>| async move {
+        assert!(!y.yield_(1).await);
+        y.yield_all(seq::iter([2])).await;
+    });
+    let msg = expect_panic(s.first()).await;
+    assert!(
+        msg.contains("continued after `yield_` returned `false`"),
+        "{msg}"
+    );
 }

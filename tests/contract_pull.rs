@@ -360,7 +360,7 @@ fn contract_09_drop_outside_the_runtime_finishes_on_its_runtime() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn contract_09_drop_while_panicking_finishes_on_a_task() {
+async fn contract_09_drop_while_panicking_runs_a_synchronous_cleanup_inside_drop() {
     let before = alive_tasks();
     let cleaned = Arc::new(AtomicBool::new(false));
     let c = cleaned.clone();
@@ -374,7 +374,44 @@ async fn contract_09_drop_while_panicking_finishes_on_a_task() {
         panic!("consumer failed");
     }));
     assert_eq!(panic_message(&*res.unwrap_err()), "consumer failed");
-    // The cleanup did not run during unwinding, but on a task.
+    // The cleanup does not wait: it ran inside `drop`, during unwinding, and
+    // nothing was spawned.
+    assert!(cleaned.load(Ordering::SeqCst));
+    assert_eq!(alive_tasks(), before);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn contract_09_drop_while_panicking_with_a_panicking_cleanup_does_not_abort() {
+    let mut p = pull(seq::from_fn(move |mut y: Yield<u8>| async move {
+        while y.yield_(1).await {}
+        panic!("cleanup failed too");
+    }));
+    assert_eq!(p.next().await, Some(1));
+    let res = std::panic::catch_unwind(AssertUnwindSafe(move || {
+        let _p = p;
+        panic!("consumer failed");
+    }));
+    // The cleanup's panic was caught inside `drop` (and reported by the
+    // hook): the consumer's panic is the one that comes out.
+    assert_eq!(panic_message(&*res.unwrap_err()), "consumer failed");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn contract_09_drop_while_panicking_with_an_async_cleanup_finishes_on_a_task() {
+    let before = alive_tasks();
+    let cleaned = Arc::new(AtomicBool::new(false));
+    let c = cleaned.clone();
+    let mut p = pull(seq::from_fn(move |mut y: Yield<u8>| async move {
+        while y.yield_(1).await {}
+        tokio::task::yield_now().await;
+        c.store(true, Ordering::SeqCst);
+    }));
+    assert_eq!(p.next().await, Some(1));
+    let res = std::panic::catch_unwind(AssertUnwindSafe(move || {
+        let _p = p;
+        panic!("consumer failed");
+    }));
+    assert_eq!(panic_message(&*res.unwrap_err()), "consumer failed");
     assert!(!cleaned.load(Ordering::SeqCst));
     assert_eq!(settle_tasks_patiently(before).await, before);
     assert!(cleaned.load(Ordering::SeqCst));
@@ -506,10 +543,10 @@ async fn contract_11_pull_is_send_and_moves_between_tasks() {
 }
 
 #[tokio::test]
-async fn contract_11_pull_is_a_seq_that_adapters_stop() {
+async fn contract_11_pull_into_seq_is_a_seq_that_adapters_stop() {
     let log = Log::new();
     let p = pull(logged_naturals(&log));
-    let firsts: Vec<u32> = Seq::take(p, 2).collect().await;
+    let firsts: Vec<u32> = p.into_seq().take(2).collect().await;
     assert_eq!(firsts, [0, 1]);
     assert_eq!(log.events(), stopped_at(1));
 }

@@ -271,7 +271,6 @@ async fn hung_producer() {
 }
 
 #[test]
-#[ignore = "needs the producer side of contract 19 (Producer::poll_stop drops a producer that did not hear the stop)"]
 fn contract_23_a_producer_hung_elsewhere_than_yield_is_dropped_at_stop_or_drop() {
     on_every_flavour(hung_producer);
 }

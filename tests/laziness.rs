@@ -151,6 +151,36 @@ lazy! {
     prefetch_with_is_lazy => never_run().prefetch_with(4, seqflow::Overflow::DropOldest);
 }
 
+// ── fallible ──
+
+lazy! {
+    and_then_is_lazy => never_run_fallible().and_then(|x| async move { Ok(x) });
+    or_else_is_lazy => never_run_fallible().or_else(|e| async move { Err::<u32, _>(e) });
+    try_filter_is_lazy => never_run_fallible().try_filter(|_| true);
+    try_filter_map_is_lazy => never_run_fallible().try_filter_map(never_called::<u32, Option<u8>>);
+    inspect_ok_is_lazy => never_run_fallible().inspect_ok(|_| {});
+    inspect_err_is_lazy => never_run_fallible().inspect_err(|_| {});
+    try_take_while_is_lazy => never_run_fallible().try_take_while(|_| true);
+    try_skip_while_is_lazy => never_run_fallible().try_skip_while(|_| true);
+    try_batched_is_lazy => never_run_fallible().try_batched(4);
+    try_batched_timeout_is_lazy => never_run_fallible().try_batched_timeout(4, Duration::from_millis(1));
+    fallible_pipeline_is_lazy => never_run_fallible()
+        .try_skip_while(|x| *x < 3)
+        .try_filter(|x| x % 2 == 0)
+        .inspect_err(|_| {})
+        .try_take_while(|x| *x < 100)
+        .try_batched(3);
+}
+
+#[test]
+fn try_fold_is_lazy_until_polled() {
+    drop(
+        never_run_fallible().try_fold(0u32, |_, _| -> Result<u32, seqflow::Error> {
+            panic!("the closure was called")
+        }),
+    );
+}
+
 // ── remote sources: no request before the first element is wanted ──
 
 type NoPage = std::future::Ready<Result<seqflow::Page<u32, u32>, ()>>;
@@ -172,8 +202,8 @@ lazy! {
 // ── pull handles that need no runtime ──
 
 lazy! {
-    pull_local_is_lazy => seqflow::pull_local(never_run());
-    pull_local_of_an_adapter_is_lazy => seqflow::pull_local(never_run().map(never_called::<u32, u32>));
+    pull_local_is_lazy => seqflow::pull_local(never_run()).into_seq();
+    pull_local_of_an_adapter_is_lazy => seqflow::pull_local(never_run().map(never_called::<u32, u32>)).into_seq();
 }
 
 // ── terminals ──

@@ -6,7 +6,8 @@ use std::cell::Cell;
 use std::marker::PhantomPinned;
 use std::rc::Rc;
 
-use seqflow::{LocalPull, Pull, Pull2};
+use futures::Stream;
+use seqflow::{LocalPull, Pull, Pull2, PullSeq, Seq};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 // ── Pull ──
@@ -38,6 +39,25 @@ assert_impl_all!(LocalPull<'static, PhantomPinned>: Unpin);
 // for a `Send` item.
 assert_not_impl_any!(LocalPull<'static, u8>: Send, Sync);
 
+// ── Stream, not Seq: `StreamExt` calls on a handle are never ambiguous ──
+
+assert_impl_all!(Pull<u8>: Stream);
+assert_not_impl_any!(Pull<u8>: Seq);
+assert_impl_all!(Pull2<u8, u8>: Stream);
+assert_not_impl_any!(Pull2<u8, u8>: Seq);
+assert_impl_all!(LocalPull<'static, u8>: Stream);
+assert_not_impl_any!(LocalPull<'static, u8>: Seq);
+
+// ── PullSeq: the way back to `Seq`, a `Seq` and not a `Stream` ──
+
+assert_impl_all!(PullSeq<Pull<u8>>: Seq, Send, Unpin, std::fmt::Debug);
+assert_not_impl_any!(PullSeq<Pull<u8>>: Stream, Sync);
+assert_not_impl_any!(PullSeq<Pull<Rc<u8>>>: Send);
+assert_impl_all!(PullSeq<Pull2<u8, u8>>: Seq, Send, Unpin);
+assert_not_impl_any!(PullSeq<Pull2<u8, u8>>: Stream);
+assert_impl_all!(PullSeq<LocalPull<'static, u8>>: Seq, Unpin);
+assert_not_impl_any!(PullSeq<LocalPull<'static, u8>>: Stream, Send);
+
 // ── the futures of `next` and `stop` ──
 
 #[test]
@@ -52,4 +72,18 @@ fn next_and_stop_futures_are_send_when_the_item_is() {
     let mut p2 = seqflow::pull2_on(rt.handle(), seqflow::seq::iter([(1u8, 'a')]));
     assert_send(p2.next());
     assert_send(p2.stop());
+}
+
+#[test]
+fn peek_and_next_if_futures_are_send_when_the_item_is() {
+    fn assert_send<T: Send>(_: T) {}
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut p = seqflow::pull_on(rt.handle(), seqflow::seq::iter([1u8]));
+    assert_send(p.peek());
+    assert_send(p.next_if(|x| *x > 0));
+    let mut p2 = seqflow::pull2_on(rt.handle(), seqflow::seq::iter([(1u8, 'a')]));
+    assert_send(p2.peek());
+    assert_send(p2.next_if(|_, v| *v == 'a'));
 }

@@ -45,11 +45,19 @@ async fn debug_shows_whether_the_handle_started_and_is_done() {
 #[tokio::test]
 async fn size_hint_follows_the_sequence_and_is_zero_once_stopping() {
     let mut p = pull(seq::iter(0..5));
-    assert_eq!(Seq::size_hint(&p), (5, Some(5)));
+    assert_eq!(futures::Stream::size_hint(&p), (5, Some(5)));
     assert_eq!(p.next().await, Some(0));
-    assert_eq!(Seq::size_hint(&p), (4, Some(4)));
+    assert_eq!(futures::Stream::size_hint(&p), (4, Some(4)));
+    assert_eq!(p.peek().await, Some(&1));
+    assert_eq!(
+        futures::Stream::size_hint(&p),
+        (4, Some(4)),
+        "a peeked element counts"
+    );
+    let s = p.into_seq();
+    assert_eq!(Seq::size_hint(&s), (4, Some(4)));
+    let mut p = s.into_inner();
     p.stop().await;
-    assert_eq!(Seq::size_hint(&p), (0, Some(0)));
     assert_eq!(futures::Stream::size_hint(&p), (0, Some(0)));
 
     let p2 = pull2(seq::iter([(1, 'a'), (2, 'b')]));
@@ -73,7 +81,9 @@ async fn a_pull_feeds_terminal_operations_after_a_few_nexts() {
     assert_eq!(p.next().await, Some(0));
     assert_eq!(p.next().await, Some(1));
     // The rest, through `Seq` methods; `first` stops the producer.
-    assert_eq!(Seq::first(&mut p).await, Some(2));
+    let mut s = p.into_seq();
+    assert_eq!(Seq::first(&mut s).await, Some(2));
+    let mut p = s.into_inner();
     assert_eq!(log.events(), ["stopped at 2"]);
     assert!(p.is_done());
     assert_eq!(p.next().await, None);
@@ -82,7 +92,7 @@ async fn a_pull_feeds_terminal_operations_after_a_few_nexts() {
 #[tokio::test]
 async fn pull2_is_a_seq_of_pairs() {
     let p: Pull2<&str, u32> = pull2(seq::iter([("a", 1), ("b", 2), ("c", 3)]));
-    let firsts: Vec<(&str, u32)> = Seq::take(p, 2).collect().await;
+    let firsts: Vec<(&str, u32)> = p.into_seq().take(2).collect().await;
     assert_eq!(firsts, [("a", 1), ("b", 2)]);
 }
 
@@ -127,7 +137,7 @@ async fn a_pull_of_a_pull_forwards_stop_to_the_inner_producer() {
         tokio::task::yield_now().await;
         l.push("inner cleanup");
     }));
-    let mut outer = pull(inner);
+    let mut outer = pull(inner.into_seq());
     assert_eq!(outer.next().await, Some(0));
     outer.stop().await;
     assert_eq!(log.events(), ["inner cleanup"]);
@@ -136,9 +146,7 @@ async fn a_pull_of_a_pull_forwards_stop_to_the_inner_producer() {
 #[tokio::test]
 async fn stream_combinators_see_a_fused_stream() {
     let p = pull(seq::iter(1..=4));
-    // Called through the trait: `Seq` has a `filter` too.
-    let evens: Vec<i32> = StreamExt::filter(p, |x| std::future::ready(x % 2 == 0))
-        .collect()
-        .await;
+    // A `Pull` is not a `Seq`: method syntax finds `StreamExt::filter`.
+    let evens: Vec<i32> = p.filter(|x| std::future::ready(x % 2 == 0)).collect().await;
     assert_eq!(evens, [2, 4]);
 }

@@ -228,7 +228,7 @@ async fn local_rule_09_a_panic_in_a_cleanup_run_by_drop_goes_no_further() {
 }
 
 #[test]
-fn local_rule_09_a_handle_dropped_while_unwinding_does_not_run_the_producer() {
+fn local_rule_09_a_handle_dropped_while_unwinding_runs_a_synchronous_cleanup() {
     let log = new_log();
     let rt = current_thread_runtime();
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -239,8 +239,12 @@ fn local_rule_09_a_handle_dropped_while_unwinding_does_not_run_the_producer() {
         })
     }));
     assert_eq!(panic_message(&*result.unwrap_err()), "consumer failed");
-    // Dropped during unwinding: no `yield_` resumed, the state dropped.
-    assert_eq!(*log.borrow(), ["start", "dropped"]);
+    // Dropped during unwinding: the pending `yield_` resolved to `false` and
+    // the cleanup, which does not wait, ran inside `drop`.
+    assert_eq!(
+        *log.borrow(),
+        ["start", "yield 0 -> false", "cleaned", "dropped"]
+    );
 }
 
 // ── rule 10: cancel safe ──
@@ -275,17 +279,17 @@ async fn local_rule_10_a_cancelled_next_loses_no_element() {
     );
 }
 
-// ── rule 11: a stream and a sequence ──
+// ── rule 11: a stream, and a sequence through `into_seq` ──
 
 #[tokio::test(flavor = "current_thread")]
-async fn local_rule_11_a_local_pull_is_a_fused_stream_and_a_seq() {
+async fn local_rule_11_a_local_pull_is_a_fused_stream_and_into_seq_gives_a_seq() {
     let log = new_log();
     let mut p = pull_local(rc_naturals(&log, false));
     assert_eq!(p.next().await, Some(0));
     let rest: Vec<u32> = StreamExt::collect(StreamExt::take(&mut p, 3)).await;
     assert_eq!(rest, [1, 2, 3]);
     assert!(!p.is_terminated());
-    let more: Vec<u32> = Seq::collect(Seq::take(p, 2)).await;
+    let more: Vec<u32> = p.into_seq().take(2).collect().await;
     assert_eq!(more, vec![4, 5]);
     assert_eq!(log.borrow().last().map(String::as_str), Some("dropped"));
 
@@ -341,7 +345,7 @@ fn local_works_in_block_on_of_a_multi_thread_runtime_and_on_a_local_set() {
         tokio::task::spawn_local(async {
             let log = new_log();
             let p = pull_local(rc_naturals(&log, true));
-            Seq::collect::<Vec<u32>>(Seq::take(p, 3)).await
+            p.into_seq().take(3).collect::<Vec<u32>>().await
         })
         .await
         .unwrap()

@@ -623,3 +623,26 @@ fn debug_shows_state_but_no_closures() {
         "{merge_all}"
     );
 }
+
+#[tokio::test]
+async fn merge_stopped_while_one_cleanup_panics_drops_the_other_side_as_documented() {
+    let log = Log::new();
+    let l = log.clone();
+    let failing = seq::from_fn(|mut y: Yield<u32>| async move {
+        while y.yield_(1).await {}
+        panic!("cleanup failed");
+    });
+    let (guard, other_dropped) = DropFlag::new();
+    let other = seq::from_fn(move |mut y: Yield<u32>| async move {
+        let _guard = guard;
+        while y.yield_(2).await {}
+        tokio::task::yield_now().await;
+        l.push("other cleanup");
+    });
+    let msg = expect_panic(failing.merge(other).take(2).count()).await;
+    assert_eq!(msg, "cleanup failed");
+    // The other side was not driven to its return: it was dropped with the
+    // merged sequence, so its `Drop` guard ran and its async cleanup did not.
+    assert!(other_dropped.load(Ordering::SeqCst));
+    assert!(log.events().is_empty());
+}

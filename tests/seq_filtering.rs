@@ -46,9 +46,22 @@ async fn filter_keeps_matches_and_hints_at_most_the_source() {
 
 #[tokio::test]
 async fn filter_skips_every_ready_rejected_element_in_one_poll() {
-    let mut st = pin!(seq::iter(0..1000).filter(|x| *x == 999).stream());
-    assert_eq!(futures::poll!(st.next()), Poll::Ready(Some(999)));
-    assert_eq!(futures::poll!(st.next()), Poll::Ready(None));
+    // Outside tokio's cooperative budget, which would otherwise (rightly)
+    // make the source yield after 128 elements: contract 21.
+    tokio::task::coop::unconstrained(async {
+        let mut st = pin!(seq::iter(0..1000).filter(|x| *x == 999).stream());
+        assert_eq!(futures::poll!(st.next()), Poll::Ready(Some(999)));
+        assert_eq!(futures::poll!(st.next()), Poll::Ready(None));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn filter_rejecting_everything_still_spends_the_budget_and_yields() {
+    // Contract 21: rejected elements count too, so a filter that rejects an
+    // endless source cannot monopolise its thread.
+    let mut st = pin!(seq::iter(0u64..).filter(|_| false).stream());
+    assert_eq!(futures::poll!(st.next()), Poll::Pending);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use futures_core::{FusedStream, Stream};
 use tokio::runtime::Handle;
 
+use super::PullSeq;
 use super::core::{Core, finish_inline};
 use crate::Seq;
 
@@ -75,21 +76,32 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 ///    `next()` (the producer then never starts), or after exhaustion. It
 ///    makes the producer's pending `yield_` return `false`, waits for the
 ///    producer to return (its async cleanup included), and resumes its
-///    panic. (`contract_08_*`)
+///    panic. A producer that waits elsewhere than `yield_` or
+///    [`until_stopped`](crate::Yield::until_stopped) (a cancelled `next()`
+///    left it in a hung read, say) cannot hear the stop: it is dropped at
+///    once, and `stop()` completes (contract 19). (`contract_08_*`)
 /// 9. **Drop stops in the background.** Dropping a `Pull` whose producer is
-///    running stops it: the producer sees `false` and finishes its cleanup.
-///    If the cleanup completes without waiting it runs inside `drop`;
-///    otherwise a task of the `Pull`'s runtime finishes it and then ends. A
-///    `Pull` that never started, or whose producer returned, spawns
-///    nothing; no task outlives its producer. (`contract_09_*`)
+///    running stops it by the same rule: a producer that hears the stop
+///    finishes its cleanup; one waiting elsewhere is dropped. A cleanup that
+///    completes without waiting runs inside `drop`, also while the thread
+///    is unwinding from a panic; a cleanup that waits is finished by a task
+///    of the `Pull`'s runtime, which then ends. A `Pull` that never started,
+///    or whose producer returned or was dropped, spawns nothing; no task
+///    outlives its producer. **If the runtime shuts down before that task
+///    has finished** (a `Pull` dropped at the end of `main`), the task is
+///    dropped with the runtime and the rest of the cleanup does not run:
+///    call `stop().await` before leaving `main` for a cleanup that must
+///    finish. (`contract_09_*`)
 /// 10. **Cancel safe.** If a `next()` future is dropped before it completes
 ///     (the losing branch of `tokio::select!`), no element is lost: an
 ///     element leaves the producer only in the poll that returns it, and
 ///     the next `next()` resumes the producer where it paused.
 ///     (`contract_10_*`)
-/// 11. **A stream.** `Pull<T>` implements [`Stream`] and [`FusedStream`]
-///     (and [`Seq`], so adapters apply to it). It is `Send` exactly when
-///     `T` is, and always `Unpin`. (`contract_11_*`)
+/// 11. **A stream.** `Pull<T>` implements [`Stream`] and [`FusedStream`],
+///     and not [`Seq`]: with `futures::StreamExt` in scope, `p.map(..)`,
+///     `p.take(2)` or `p.collect()` are `StreamExt`'s, never ambiguous.
+///     [`into_seq`](Pull::into_seq) turns it back into a `Seq`. It is
+///     `Send` exactly when `T` is, and always `Unpin`. (`contract_11_*`)
 /// 12. **Runtime.** [`pull`](crate::pull()) called outside a tokio runtime
 ///     panics with a message that says so and names
 ///     [`pull_on`](crate::pull_on), which takes the runtime's handle.
@@ -100,9 +112,8 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 /// dropped handle is reported by the panic hook and goes no further, as in
 /// a detached task; call `stop()` to observe it.
 ///
-/// `Pull` is both a [`Seq`] and a [`Stream`]: with both `Seq` and
-/// `futures::StreamExt` in scope, adapters they share (`take`, `collect`,
-/// ...) must be called through the trait, as in `Seq::take(p, 3)`.
+/// Protocol code that looks before it takes has [`peek`](Pull::peek) and
+/// [`next_if`](Pull::next_if), both cancel safe.
 ///
 /// # Examples
 ///
@@ -128,7 +139,7 @@ pub struct Pull<T> {
     /// The runtime that finishes a dropped handle.
     handle: Handle,
     /// `Send` exactly when `T` is: the handle keeps the right to hold an
-    /// element (a future `peek`), and that must not change its auto traits.
+    /// element (`peek` keeps one in the core), whatever the erased sequence is.
     _item: PhantomData<T>,
 }
 
@@ -252,21 +263,131 @@ impl<T> Pull<T> {
     pub fn is_done(&self) -> bool {
         self.core.is_done()
     }
+
+    /// Returns a reference to the next element without taking it: the
+    /// producer runs until it yields, and the element waits in the handle
+    /// for the next [`next`](Pull::next) (or `peek`, which returns it
+    /// again). `None` once the sequence has ended.
+    ///
+    /// Like [`std::iter::Peekable::peek`], for protocol code that decides
+    /// by the next element whether to take it: a header line, a frame
+    /// type. A peeked element counts in the size hint, and a
+    /// [`stop`](Pull::stop) drops it undelivered.
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `peek` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no element was lost: an element the producer yielded stays in
+    /// the handle, and the next `peek` or `next` returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull(seq::iter(["HELO", "DATA"]));
+    /// assert_eq!(p.peek().await, Some(&"HELO"));
+    /// assert_eq!(p.peek().await, Some(&"HELO")); // still there
+    /// assert_eq!(p.next().await, Some("HELO"));
+    /// assert_eq!(p.next().await, Some("DATA"));
+    /// assert_eq!(p.peek().await, None);
+    /// # }
+    /// ```
+    pub async fn peek(&mut self) -> Option<&T> {
+        poll_fn(|cx| self.core.poll_peek(cx)).await;
+        self.core.peeked()
+    }
+
+    /// Takes the next element only if `f` returns `true` for it; otherwise
+    /// the element stays in the handle for the next call, as after
+    /// [`peek`](Pull::peek). `None` when `f` refused or the sequence has
+    /// ended.
+    ///
+    /// Like [`std::iter::Peekable::next_if`]: `while let Some(h) =
+    /// p.next_if(is_header).await { .. }` takes a run of elements and
+    /// leaves the first one after it.
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `next_if` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no element was lost: an element the producer yielded stays in
+    /// the handle, and the next call returns it (`f` is called only when
+    /// the element is there, in the poll that completes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut lines = pull(seq::iter(["Host: a", "Accept: b", "", "body"]));
+    /// let mut headers = Vec::new();
+    /// while let Some(h) = lines.next_if(|l| !l.is_empty()).await {
+    ///     headers.push(h);
+    /// }
+    /// assert_eq!(headers, ["Host: a", "Accept: b"]);
+    /// assert_eq!(lines.next().await, Some("")); // left in the handle
+    /// # }
+    /// ```
+    pub async fn next_if(&mut self, f: impl FnOnce(&T) -> bool) -> Option<T> {
+        poll_fn(|cx| self.core.poll_peek(cx)).await;
+        self.core.take_peeked_if(f)
+    }
+
+    /// Turns the handle into a [`Seq`], for the adapters of `Seq` (a `Pull`
+    /// is a [`Stream`] only, so that `futures::StreamExt` calls on it are
+    /// never ambiguous).
+    ///
+    /// The sequence yields the handle's elements, a peeked one first;
+    /// stopping it stops the producer and waits for its cleanup, as
+    /// [`stop`](Pull::stop) does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull, seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull(seq::iter(1..=5));
+    /// assert_eq!(p.next().await, Some(1));
+    /// let rest: Vec<_> = p.into_seq().take(2).collect().await;
+    /// assert_eq!(rest, [2, 3]);
+    /// # }
+    /// ```
+    pub fn into_seq(self) -> PullSeq<Self> {
+        PullSeq::new(self)
+    }
 }
 
-impl<T> Seq for Pull<T> {
+impl<T> Seq for PullSeq<Pull<T>> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().core.poll_next_item(cx)
+        self.get_mut().handle.core.poll_next_item(cx)
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().core.poll_stop_inner(cx)
+        self.get_mut().handle.core.poll_stop_inner(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.core.size_hint_inner()
+        self.handle.core.size_hint_inner()
     }
 }
 
@@ -426,21 +547,101 @@ impl<K, V> Pull2<K, V> {
     pub fn is_done(&self) -> bool {
         self.inner.is_done()
     }
+
+    /// Returns references to the next pair without taking it; see
+    /// [`Pull::peek`].
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `peek` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no pair was lost; the next `peek` or `next` returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull2, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull2(seq::iter([("len", 3)]));
+    /// assert_eq!(p.peek().await, Some((&"len", &3)));
+    /// assert_eq!(p.next().await, Some(("len", 3)));
+    /// assert_eq!(p.peek().await, None);
+    /// # }
+    /// ```
+    pub async fn peek(&mut self) -> Option<(&K, &V)> {
+        self.inner.peek().await.map(|(k, v)| (k, v))
+    }
+
+    /// Takes the next pair only if `f` returns `true` for it; otherwise the
+    /// pair stays in the handle. See [`Pull::next_if`].
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `next_if` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no pair was lost; the next call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull2, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull2(seq::iter([("a", 1), ("b", 20)]));
+    /// assert_eq!(p.next_if(|_, v| *v < 10).await, Some(("a", 1)));
+    /// assert_eq!(p.next_if(|_, v| *v < 10).await, None);
+    /// assert_eq!(p.next().await, Some(("b", 20)));
+    /// # }
+    /// ```
+    pub async fn next_if(&mut self, f: impl FnOnce(&K, &V) -> bool) -> Option<(K, V)> {
+        self.inner.next_if(|(k, v)| f(k, v)).await
+    }
+
+    /// Turns the handle into a [`Seq`] of pairs; see [`Pull::into_seq`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull2, seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let p = pull2(seq::iter([("a", 1), ("b", 2)]));
+    /// let keys: Vec<_> = p.into_seq().keys().collect().await;
+    /// assert_eq!(keys, ["a", "b"]);
+    /// # }
+    /// ```
+    pub fn into_seq(self) -> PullSeq<Self> {
+        PullSeq::new(self)
+    }
 }
 
-impl<K, V> Seq for Pull2<K, V> {
+impl<K, V> Seq for PullSeq<Pull2<K, V>> {
     type Item = (K, V);
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<(K, V)>> {
-        self.get_mut().inner.core.poll_next_item(cx)
+        self.get_mut().handle.inner.core.poll_next_item(cx)
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().inner.core.poll_stop_inner(cx)
+        self.get_mut().handle.inner.core.poll_stop_inner(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.core.size_hint_inner()
+        self.handle.inner.core.size_hint_inner()
     }
 }
 

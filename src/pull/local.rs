@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
+use super::PullSeq;
 use super::core::{Core, finish_inline};
 use crate::Seq;
 
@@ -23,17 +24,22 @@ use crate::Seq;
 /// # Contract
 ///
 /// Rules 6, 7, 8, 10 and 11 of [`Pull`] hold as written there (rendezvous,
-/// fused, stop, cancel safe, a [`Stream`] and a [`Seq`]; `LocalPull` is
-/// never `Send` and always `Unpin`). Rule 12 does not apply: there is no
+/// fused, stop, cancel safe, a [`Stream`] and not a [`Seq`], with
+/// [`into_seq`](LocalPull::into_seq) for the way back; `LocalPull` is never
+/// `Send` and always `Unpin`), and so do [`peek`](LocalPull::peek) and
+/// [`next_if`](LocalPull::next_if). Rule 12 does not apply: there is no
 /// runtime to find. Rule 9 is where the two differ, because a `!Send`
 /// sequence cannot be handed to a task of a multi-thread runtime, and
 /// tokio offers no way to tell whether a `LocalSet` is there to take it:
 ///
 /// - **Drop stops inline, as far as it can.** Dropping a `LocalPull` whose
 ///   producer is running makes its pending `yield_` return `false` and
-///   polls its cleanup once, inside `drop`. A cleanup that completes without
+///   polls its cleanup once, inside `drop` (a producer waiting elsewhere is
+///   dropped, as by any stop: contract 19). A cleanup that completes without
 ///   waiting (closing a file, `Drop` guards, bookkeeping) has run when
-///   `drop` returns. A cleanup that awaits is dropped at that await, like
+///   `drop` returns, also when the handle is dropped while the thread
+///   unwinds from a panic (a panic of the cleanup is then caught and
+///   reported by the panic hook, never raised inside `drop`). A cleanup that awaits is dropped at that await, like
 ///   any dropped future: its `Drop` guards run, the code after the await
 ///   does not. Call `stop().await` before dropping a handle whose producer
 ///   awaits in its cleanup. Nothing is ever spawned.
@@ -91,6 +97,9 @@ use crate::Seq;
 pub struct LocalPull<'a, T> {
     core: Core<dyn Seq<Item = T> + 'a>,
 }
+
+// The sequence is boxed and a peeked element is never pinned.
+impl<T> Unpin for LocalPull<'_, T> {}
 
 impl<'a, T> LocalPull<'a, T> {
     pub(crate) fn new<S>(seq: S) -> Self
@@ -207,21 +216,108 @@ impl<'a, T> LocalPull<'a, T> {
     pub fn is_done(&self) -> bool {
         self.core.is_done()
     }
+
+    /// Returns a reference to the next element without taking it; the
+    /// element waits in the handle for the next `next`. See
+    /// [`Pull::peek`](crate::Pull::peek).
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `peek` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no element was lost; the next `peek` or `next` returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull_local, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull_local(seq::iter([7]));
+    /// assert_eq!(p.peek().await, Some(&7));
+    /// assert_eq!(p.next().await, Some(7));
+    /// assert_eq!(p.peek().await, None);
+    /// # }
+    /// ```
+    pub async fn peek(&mut self) -> Option<&T> {
+        poll_fn(|cx| self.core.poll_peek(cx)).await;
+        self.core.peeked()
+    }
+
+    /// Takes the next element only if `f` returns `true` for it; otherwise
+    /// the element stays in the handle. See
+    /// [`Pull::next_if`](crate::Pull::next_if).
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer unwinds out of this call; the handle is then
+    /// done.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is cancel safe. If `next_if` is used as a branch in
+    /// `tokio::select!` and another branch completes first, it is guaranteed
+    /// that no element was lost; the next call returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull_local, seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut p = pull_local(seq::iter([1, 2, 30, 4]));
+    /// let mut small = Vec::new();
+    /// while let Some(x) = p.next_if(|x| *x < 10).await {
+    ///     small.push(x);
+    /// }
+    /// assert_eq!(small, [1, 2]);
+    /// assert_eq!(p.next().await, Some(30));
+    /// # }
+    /// ```
+    pub async fn next_if(&mut self, f: impl FnOnce(&T) -> bool) -> Option<T> {
+        poll_fn(|cx| self.core.poll_peek(cx)).await;
+        self.core.take_peeked_if(f)
+    }
+
+    /// Turns the handle into a [`Seq`]; see
+    /// [`Pull::into_seq`](crate::Pull::into_seq).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{pull_local, seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let p = pull_local(seq::iter(1..=4));
+    /// assert_eq!(p.into_seq().filter(|x| x % 2 == 0).collect::<Vec<_>>().await, [2, 4]);
+    /// # }
+    /// ```
+    pub fn into_seq(self) -> PullSeq<Self> {
+        PullSeq::new(self)
+    }
 }
 
-impl<T> Seq for LocalPull<'_, T> {
+impl<T> Seq for PullSeq<LocalPull<'_, T>> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().core.poll_next_item(cx)
+        self.get_mut().handle.core.poll_next_item(cx)
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().core.poll_stop_inner(cx)
+        self.get_mut().handle.core.poll_stop_inner(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.core.size_hint_inner()
+        self.handle.core.size_hint_inner()
     }
 }
 

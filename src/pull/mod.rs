@@ -39,6 +39,18 @@
 //!
 //! The handle holds no lock, no atomic and no `unsafe`; the element hand-off
 //! inside the sequence is the crate's ordinary `Yield` frame.
+//!
+//! # Why a handle is a `Stream` and not a `Seq`
+//!
+//! `Seq` and `futures::StreamExt` share method names (`map`, `take`,
+//! `filter`, `collect`, ...). A type that is both makes every such call
+//! E0034 "multiple applicable items" as soon as both traits are imported,
+//! which protocol code almost always does. The handles are pulled one
+//! element at a time, the stream way, so they implement `Stream` only;
+//! `into_seq` wraps one in [`PullSeq`], a `Seq` whose stop is the handle's
+//! stop. `peek`/`next_if` keep their element in `core.rs`, so every way
+//! out of a handle (`next`, the `Stream`, `PullSeq`) sees it first, and a
+//! stop drops it.
 
 use tokio::runtime::Handle;
 
@@ -46,9 +58,11 @@ use crate::Seq;
 
 mod core;
 mod handle;
+mod into_seq;
 mod local;
 
 pub use self::handle::{Pull, Pull2};
+pub use self::into_seq::PullSeq;
 pub use self::local::LocalPull;
 
 /// Turns a sequence into a pull handle: Go's `iter.Pull`.

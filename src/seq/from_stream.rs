@@ -6,6 +6,7 @@ use std::task::{Context, Poll, ready};
 
 use futures_core::Stream;
 use pin_project_lite::pin_project;
+use tokio::task::coop;
 
 use super::Seq;
 
@@ -50,7 +51,11 @@ impl<St: Stream> Seq for FromStream<St> {
         let Some(st) = stream.as_mut().as_pin_mut() else {
             return Poll::Ready(None);
         };
+        // One unit of the task's cooperative budget per element (contract
+        // 21), given back if the stream waits.
+        let budget = ready!(coop::poll_proceed(cx));
         let next = ready!(st.poll_next(cx));
+        budget.made_progress();
         if next.is_none() {
             stream.set(None);
         }

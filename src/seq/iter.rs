@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
+
+use tokio::task::coop;
 
 use super::Seq;
 
@@ -44,10 +46,12 @@ impl<I: Iterator> Seq for Iter<I> {
     type Item = I::Item;
 
     #[inline]
-    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
         let Some(iter) = self.iter.as_mut() else {
             return Poll::Ready(None);
         };
+        // One unit of the task's cooperative budget per element (contract 21).
+        ready!(coop::poll_proceed(cx)).made_progress();
         let next = iter.next();
         if next.is_none() {
             // Fuse: an iterator may resume after `None`; a sequence may not.

@@ -16,11 +16,12 @@ use crate::size_hint;
 /// always ready cannot starve the others. A source that ends is dropped;
 /// the merged sequence ends when every source has ended.
 ///
-/// When the consumer stops, every live source is stopped, together: each
-/// producer's pending `yield_` resolves to `false`, and the stop completes
-/// once every producer has returned (its cleanup is done). A panic in any
-/// source unwinds out of the consumer's poll; the other sources are then
-/// dropped with the merged sequence.
+/// When the consumer stops, every live source is stopped, together, each by
+/// the stop rule: a producer's pending `yield_` resolves to `false` and the
+/// stop waits for its cleanup; a producer waiting elsewhere is dropped at
+/// once. A panic in any source unwinds out of the consumer's poll, also
+/// during a stop; the other sources are then dropped with the merged
+/// sequence, without their async cleanup.
 ///
 /// Each source is boxed once, at construction. Every poll visits each live
 /// source, so the cost of a poll grows with their number: suited to a

@@ -161,6 +161,31 @@ mod resume;
 pub use self::paginate::{Page, PageRequest, Pages, Paginate, paginate};
 pub use self::resume::{Resume, resume};
 
+// --- section: fallible ---
+mod and_then;
+mod inspect_err;
+mod inspect_ok;
+mod or_else;
+mod try_batched;
+mod try_batched_timeout;
+mod try_filter;
+mod try_filter_map;
+mod try_fold;
+mod try_skip_while;
+mod try_take_while;
+
+pub use self::and_then::AndThen;
+pub use self::inspect_err::InspectErr;
+pub use self::inspect_ok::InspectOk;
+pub use self::or_else::OrElse;
+pub use self::try_batched::TryBatched;
+pub use self::try_batched_timeout::TryBatchedTimeout;
+pub use self::try_filter::TryFilter;
+pub use self::try_filter_map::TryFilterMap;
+pub use self::try_fold::TryFold;
+pub use self::try_skip_while::TrySkipWhile;
+pub use self::try_take_while::TryTakeWhile;
+
 /// A boxed, type-erased [`Seq`] that is `Send`, for API boundaries.
 ///
 /// Built with [`Seq::boxed`]. It is a `Seq` itself (through the impl for
@@ -230,6 +255,18 @@ impl<K, V, S: Seq<Item = (K, V)> + ?Sized> Seq2<K, V> for S {}
 /// ...) read well. It is implemented for every such sequence and cannot be
 /// implemented otherwise.
 ///
+/// # Errors are elements
+///
+/// 22. **No adapter of this crate drops an `Err`.** Every fallible adapter
+///     ([`and_then`](Seq::and_then), [`try_filter`](Seq::try_filter),
+///     [`try_batched`](Seq::try_batched), ...) passes each `Err` through,
+///     in order ([`try_batched`](Seq::try_batched) first flushes the partial
+///     batch before it), or ends with it: [`try_fold`](Seq::try_fold),
+///     [`try_for_each`](Seq::try_for_each) and
+///     [`try_collect`](Seq::try_collect) stop the producer, wait for its
+///     cleanup, and return the first error. (`contract_22_*` in
+///     `tests/seq_fallible.rs` and `tests/laws_fallible.rs`)
+///
 /// # Examples
 ///
 /// ```
@@ -276,14 +313,27 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// 2. **Stop is a message, not a drop.** When the consumer stops early, the
 ///    producer's pending `yield_` resolves to `false` and the producer runs
 ///    on to its own return: the cleanup after its loop runs, and the
-///    terminal operation completes only after it. Every later `yield_`
-///    resolves to `false` at once; its value is dropped, never delivered.
+///    terminal operation completes only after it. A producer that awaits
+///    `yield_` again after it resolved to `false` has a bug: that `yield_`
+///    panics with a message naming its call site, and the panic reaches the
+///    consumer (Go: "continued iteration after ... returned false"). It
+///    never spins, hangs, or silently runs the rest of its source.
 ///    (`contract_02_*`)
-/// 3. **Dropping is Rust cancellation.** Dropping a sequence, or the
-///    [`stream`](Seq::stream) over it, drops the producer future: its `Drop`
-///    cleanup runs, async cleanup after `yield_` does not. (A dropped
-///    [`Pull`](crate::Pull) differs: it finishes the producer in the
-///    background.) (`contract_03_*`)
+/// 3. **A stop is heard only where the producer listens.** That is a
+///    pending `yield_` (or [`Yield::yield_all`](crate::Yield::yield_all)),
+///    or inside [`Yield::until_stopped`](crate::Yield::until_stopped). A
+///    producer that waits anywhere else when the consumer stops (a hung
+///    read, a sleep) is dropped at once: its `Drop` cleanup runs, its async
+///    cleanup does not. So no stop ever hangs: `take`, `timeout`,
+///    `with_cancel`, `Pull::stop`, `prefetch`, `merge` and every other
+///    early end complete promptly even when the producer never returns.
+///    A producer that heard the stop is waited for. Dropping a sequence, or
+///    the [`stream`](Seq::stream) over it, is Rust cancellation too: the
+///    producer future is dropped wherever it waits. (A dropped
+///    [`Pull`](crate::Pull) differs: it stops the producer by this rule,
+///    finishing a heard stop's cleanup in the background.)
+///    (`contract_03_*`, `tests/contract_liveness.rs`: `contract_19_*`,
+///    `contract_20_*`)
 /// 4. **Panics surface.** A panic in the producer unwinds out of the
 ///    consumer's `poll`: `for_each`, `collect`, `stream()`,
 ///    [`Pull::next`](crate::Pull::next) and [`Pull::stop`](crate::Pull::stop)
@@ -347,14 +397,19 @@ pub trait Seq {
     /// ```
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>>;
 
-    /// Tells the producer that its consumer has stopped and drives it to its
-    /// return.
+    /// Tells the producer that its consumer has stopped and ends it.
     ///
-    /// From the first call on, the producer's pending and later `yield_`s
-    /// resolve to `false` and no element is delivered. Returns
-    /// `Poll::Ready(())` once the producer has returned (its cleanup is
-    /// done), and from then on at once. A producer that never started is
-    /// never started.
+    /// From the first call on, no element is delivered. The producer's
+    /// pending `yield_` (or `until_stopped`) resolves to `false` (`None`),
+    /// and the producer is driven to its return. A producer that waits
+    /// anywhere else, where it cannot hear the stop, is dropped instead
+    /// (protocol rule 3). Returns `Poll::Ready(())` once the producer has
+    /// returned (its cleanup is done) or was dropped, and from then on at
+    /// once. A producer that never started is never started.
+    ///
+    /// An implementation must never wait for its producer to reach its
+    /// next `yield_`: it stops what it drives with `poll_stop`, and drops
+    /// what cannot be stopped (an in-flight request, a timer).
     ///
     /// # Panics
     ///
@@ -744,7 +799,10 @@ pub trait Seq {
     /// elements (less when the source's [`size_hint`](Seq::size_hint) says
     /// fewer remain, and no more than about 1 MiB up front; a larger batch
     /// grows as it fills). When the consumer stops, the elements of a
-    /// partial batch are dropped.
+    /// partial batch are dropped. On a fallible sequence, use
+    /// [`try_batched`](Seq::try_batched), which batches the `Ok` values and
+    /// lets each error out on its own: a `Vec<Result<..>>` invites a
+    /// `.flatten()` that drops the errors.
     ///
     /// Item type is `Vec<Self::Item>`.
     ///
@@ -2083,10 +2141,13 @@ pub trait Seq {
     /// side that is always ready cannot starve the other. The merged
     /// sequence ends when both have ended.
     ///
-    /// When the consumer stops, both producers are stopped together: each
-    /// pending `yield_` resolves to `false`, and the stop completes once
-    /// both producers have returned (their cleanup done). A panic in either
-    /// unwinds out of the consumer's poll. Errors are elements like any
+    /// When the consumer stops, both producers are stopped together, each by
+    /// the stop rule: a pending `yield_` resolves to `false` and the stop
+    /// waits for that producer's cleanup; a producer waiting elsewhere is
+    /// dropped at once. A panic in either unwinds out of the consumer's
+    /// poll, also during a stop: if one side's cleanup panics, **the other
+    /// side is dropped with the merged sequence, without its async
+    /// cleanup** (its `Drop` cleanup runs). Errors are elements like any
     /// other: each `Err` is delivered where it arrives.
     ///
     /// [`seq::merge`](merge) is the same as a function;
@@ -2170,6 +2231,432 @@ pub trait Seq {
     }
 
     // ===== section: remote =====
+
+    // ===== section: fallible =====
+
+    /// Runs the async, fallible `f` on each `Ok` value of a fallible
+    /// sequence, one at a time, and yields its result; errors pass through
+    /// untouched, like `TryStreamExt::and_then`.
+    ///
+    /// This is [`then`](Seq::then) for the `Ok` side: the step that can
+    /// fail (a lookup, a write) is chained onto the values, and its errors
+    /// join the source's as elements, in order. An `Err` does not end the
+    /// sequence. If the consumer stops while a call of `f` is running, that
+    /// future is dropped and its output never delivered; then the source is
+    /// stopped.
+    ///
+    /// Item type is `Result<U, Self::Error>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// async fn load(id: u32) -> Result<String, String> {
+    ///     tokio::task::yield_now().await; // a query, say
+    ///     if id == 0 { Err("no user 0".into()) } else { Ok(format!("user-{id}")) }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let ids = seq::iter(vec![Ok(7), Err("bad id".to_owned()), Ok(0), Ok(9)]);
+    /// let users: Vec<_> = ids.and_then(load).collect().await;
+    /// assert_eq!(
+    ///     users,
+    ///     [Ok("user-7".into()), Err("bad id".into()), Err("no user 0".into()), Ok("user-9".into())]
+    /// );
+    /// # }
+    /// ```
+    fn and_then<U, F, Fut>(self, f: F) -> AndThen<Self, F, Fut>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(Self::Ok) -> Fut,
+        Fut: Future<Output = Result<U, Self::Error>>,
+    {
+        AndThen::new(self, f)
+    }
+
+    /// Runs the async `f` on each error of a fallible sequence, one at a
+    /// time, and yields its result in the error's place; `Ok` values pass
+    /// through untouched, like `TryStreamExt::or_else`.
+    ///
+    /// `f` may recover (return `Ok`, say a cached value) or return an error,
+    /// possibly of another type. If the consumer stops while a call of `f`
+    /// is running, that future is dropped and its output never delivered;
+    /// then the source is stopped.
+    ///
+    /// Item type is `Result<Self::Ok, G>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let reads = seq::iter(vec![Ok(1), Err("timeout"), Err("corrupt"), Ok(4)]);
+    /// let healed: Vec<Result<u32, String>> = reads
+    ///     .or_else(|e| async move {
+    ///         if e == "timeout" { Ok(0) } else { Err(format!("gave up: {e}")) }
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(healed, [Ok(1), Ok(0), Err("gave up: corrupt".into()), Ok(4)]);
+    /// # }
+    /// ```
+    fn or_else<G, F, Fut>(self, f: F) -> OrElse<Self, F, Fut>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(Self::Error) -> Fut,
+        Fut: Future<Output = Result<Self::Ok, G>>,
+    {
+        OrElse::new(self, f)
+    }
+
+    /// Keeps the `Ok` values for which `pred` returns `true`, and every
+    /// error, like `TryStreamExt::try_filter` with a plain predicate.
+    ///
+    /// `pred` sees each `Ok` value by reference and is never called for an
+    /// error: every `Err` is yielded, in order (rule 22 of [`TrySeq`]). Rejected
+    /// values are dropped as they arrive, as in [`filter`](Seq::filter).
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let rows = seq::iter(vec![Ok(1), Ok(2), Err("row 3 unreadable"), Ok(4)]);
+    /// let even: Vec<_> = rows.try_filter(|x| x % 2 == 0).collect().await;
+    /// assert_eq!(even, [Ok(2), Err("row 3 unreadable"), Ok(4)]);
+    /// # }
+    /// ```
+    fn try_filter<P>(self, pred: P) -> TryFilter<Self, P>
+    where
+        Self: Sized + TrySeq,
+        P: FnMut(&Self::Ok) -> bool,
+    {
+        TryFilter::new(self, pred)
+    }
+
+    /// Transforms each `Ok` value with `f` and keeps the `Some` results, and
+    /// every error, like `TryStreamExt::try_filter_map` with a plain
+    /// closure.
+    ///
+    /// `f` is never called for an error: every `Err` is yielded, in order.
+    ///
+    /// Item type is `Result<U, Self::Error>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let lines = seq::iter(vec![Ok("a=1"), Ok("# note"), Err("eof in quote"), Ok("b=2")]);
+    /// let keys: Vec<_> = lines
+    ///     .try_filter_map(|l| l.split_once('=').map(|(k, _)| k))
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(keys, [Ok("a"), Err("eof in quote"), Ok("b")]);
+    /// # }
+    /// ```
+    fn try_filter_map<U, F>(self, f: F) -> TryFilterMap<Self, F>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(Self::Ok) -> Option<U>,
+    {
+        TryFilterMap::new(self, f)
+    }
+
+    /// Calls `f` with a reference to each `Ok` value as it passes through,
+    /// like `TryStreamExt::inspect_ok`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut bytes = 0;
+    /// let all: Vec<_> = seq::iter(vec![Ok("abc"), Err(5), Ok("de")])
+    ///     .inspect_ok(|chunk| bytes += chunk.len())
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(all.len(), 3);
+    /// assert_eq!(bytes, 5);
+    /// # }
+    /// ```
+    fn inspect_ok<F>(self, f: F) -> InspectOk<Self, F>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(&Self::Ok),
+    {
+        InspectOk::new(self, f)
+    }
+
+    /// Calls `f` with a reference to each error as it passes through, like
+    /// `TryStreamExt::inspect_err`: the place to log or count errors that
+    /// travel on as elements.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut errors = Vec::new();
+    /// let total = seq::iter(vec![Ok(1), Err("bad"), Ok(2)])
+    ///     .inspect_err(|e| errors.push(*e))
+    ///     .fold(0, |sum, r| sum + r.unwrap_or(0))
+    ///     .await;
+    /// assert_eq!(total, 3);
+    /// assert_eq!(errors, ["bad"]);
+    /// # }
+    /// ```
+    fn inspect_err<F>(self, f: F) -> InspectErr<Self, F>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(&Self::Error),
+    {
+        InspectErr::new(self, f)
+    }
+
+    /// Yields elements while the `Ok` values pass `pred`, then stops the
+    /// producer, like [`take_while`](Seq::take_while) for the `Ok` side.
+    ///
+    /// `pred` is never called for an error: every `Err` before the end is
+    /// yielded, and does not end the sequence. The first `Ok` value that
+    /// fails `pred` is dropped, and the producer is stopped (with
+    /// [`poll_stop`](Seq::poll_stop)): it is never asked for the element
+    /// after it, and its cleanup has run when this sequence ends.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let log = seq::iter(vec![Ok(1), Err("gap"), Ok(5), Ok(42), Ok(6)]);
+    /// let before_big: Vec<_> = log.try_take_while(|x| *x < 10).collect().await;
+    /// assert_eq!(before_big, [Ok(1), Err("gap"), Ok(5)]);
+    /// # }
+    /// ```
+    fn try_take_while<P>(self, pred: P) -> TryTakeWhile<Self, P>
+    where
+        Self: Sized + TrySeq,
+        P: FnMut(&Self::Ok) -> bool,
+    {
+        TryTakeWhile::new(self, pred)
+    }
+
+    /// Skips `Ok` values while they pass `pred`, then yields the rest, like
+    /// [`skip_while`](Seq::skip_while) for the `Ok` side.
+    ///
+    /// `pred` is never called for an error: an `Err` met while skipping is
+    /// yielded, and skipping goes on after it. The first `Ok` value that
+    /// fails `pred` is yielded, and so is every element after it: `pred` is
+    /// not called again.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let lines = seq::iter(vec![Ok("# a"), Err("bad line"), Ok("# b"), Ok("x = 1"), Ok("# c")]);
+    /// let body: Vec<_> = lines.try_skip_while(|l| l.starts_with('#')).collect().await;
+    /// assert_eq!(body, [Err("bad line"), Ok("x = 1"), Ok("# c")]);
+    /// # }
+    /// ```
+    fn try_skip_while<P>(self, pred: P) -> TrySkipWhile<Self, P>
+    where
+        Self: Sized + TrySeq,
+        P: FnMut(&Self::Ok) -> bool,
+    {
+        TrySkipWhile::new(self, pred)
+    }
+
+    /// Groups the `Ok` values of a fallible sequence into `Vec`s of `n`,
+    /// passing every error through in order: [`batched`](Seq::batched) for
+    /// fallible sources, and the shape for batched writes.
+    ///
+    /// A batch is yielded as soon as it holds `n` values. An `Err` first
+    /// flushes the partial batch, if there is one, and then is yielded
+    /// itself; batching resumes after it, with a fresh batch. So the order
+    /// of values and errors is kept, and no error is ever dropped (`batched`
+    /// on a fallible sequence gives `Vec<Result<..>>`, whose natural
+    /// `.flatten()` drops the errors; use this instead). When the source
+    /// ends, a partial batch is yielded; there is never an empty batch.
+    /// Batches are allocated as in `batched`, and when the consumer stops,
+    /// a partial batch (and an error held behind it) is dropped.
+    ///
+    /// Item type is `Result<Vec<Self::Ok>, Self::Error>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero, with the message "`try_batched` size must be
+    /// non-zero":
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(vec![Ok::<u8, ()>(1)]).try_batched(0);
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let rows = seq::iter(vec![Ok(1), Ok(2), Ok(3), Ok(4), Err("row 5"), Ok(6)]);
+    /// let batches: Vec<_> = rows.try_batched(3).collect().await;
+    /// assert_eq!(batches, [Ok(vec![1, 2, 3]), Ok(vec![4]), Err("row 5"), Ok(vec![6])]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_batched(self, n: usize) -> TryBatched<Self>
+    where
+        Self: Sized + TrySeq,
+    {
+        assert!(n > 0, "`try_batched` size must be non-zero");
+        TryBatched::new(self, n)
+    }
+
+    /// Groups the `Ok` values of a fallible sequence into `Vec`s of at most
+    /// `n`, flushing a partial batch once its first value has waited
+    /// `max_wait`, and passing every error through in order:
+    /// [`batched_timeout`](Seq::batched_timeout) for fallible sources.
+    ///
+    /// Batches form and go out as in `batched_timeout`; errors travel as in
+    /// [`try_batched`](Seq::try_batched): an `Err` first flushes the partial
+    /// batch, then is yielded itself, and batching resumes after it. The
+    /// same runtime requirement as `batched_timeout` applies.
+    ///
+    /// Item type is `Result<Vec<Self::Ok>, Self::Error>`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero, with the message "`try_batched_timeout` size must be
+    /// non-zero":
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(vec![Ok::<u8, ()>(1)]).try_batched_timeout(0, Duration::from_millis(10));
+    /// ```
+    ///
+    /// Polling it outside a tokio runtime with the time driver enabled, once
+    /// a partial batch has to wait for the source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let events = seq::from_fn(|mut y: Yield<Result<u32, String>>| async move {
+    ///     for id in 1..=6 {
+    ///         if id == 3 {
+    ///             tokio::time::sleep(Duration::from_millis(500)).await; // a quiet spell
+    ///         }
+    ///         let event = if id == 5 { Err(format!("event {id} garbled")) } else { Ok(id) };
+    ///         if !y.yield_(event).await {
+    ///             return;
+    ///         }
+    ///     }
+    /// });
+    /// let batches = events.try_batched_timeout(3, Duration::from_millis(100));
+    /// assert_eq!(
+    ///     batches.collect::<Vec<_>>().await,
+    ///     [Ok(vec![1, 2]), Ok(vec![3, 4]), Err("event 5 garbled".into()), Ok(vec![6])]
+    /// );
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_batched_timeout(self, n: usize, max_wait: std::time::Duration) -> TryBatchedTimeout<Self>
+    where
+        Self: Sized + TrySeq,
+    {
+        assert!(n > 0, "`try_batched_timeout` size must be non-zero");
+        TryBatchedTimeout::new(self, n, max_wait)
+    }
+
+    /// Folds the `Ok` values of a fallible sequence with the fallible `f`,
+    /// ending at the first error, like [`Iterator::try_fold`] over
+    /// `Result`s.
+    ///
+    /// The first `Err` element, or the first `Err` returned by `f`, stops
+    /// the producer (with [`poll_stop`](Seq::poll_stop): its pending
+    /// `yield_` resolves to `false` and its cleanup runs before this future
+    /// completes) and becomes the result. When the producer returns without
+    /// error, the result is the accumulator.
+    ///
+    /// # Errors
+    ///
+    /// The first error of the sequence or of `f`.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is not cancel safe: if the future is dropped before it
+    /// completes, **the accumulator is lost** and the producer is dropped
+    /// without its async cleanup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sizes = seq::iter(vec![Ok::<u64, String>(10), Ok(20)]);
+    /// assert_eq!(sizes.try_fold(0, |sum, n| Ok(sum + n)).await, Ok(30));
+    ///
+    /// let sizes = seq::iter(vec![Ok(10), Ok(u64::MAX), Err("never read".to_owned())]);
+    /// let total = sizes
+    ///     .try_fold(0u64, |sum, n| sum.checked_add(n).ok_or_else(|| "overflow".to_owned()))
+    ///     .await;
+    /// assert_eq!(total, Err("overflow".to_owned()));
+    /// # }
+    /// ```
+    fn try_fold<B, F>(self, init: B, f: F) -> TryFold<Self, B, F>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(B, Self::Ok) -> Result<B, Self::Error>,
+    {
+        TryFold::new(self, init, f)
+    }
 
     // ===== bridges =====
 
@@ -2270,6 +2757,16 @@ pub trait Seq {
     /// returned future completes only after the producer has returned, so
     /// its cleanup has run. When the producer returns, the future completes.
     ///
+    /// **"captured variable cannot escape `FnMut` closure body".** `body` is
+    /// a closure that returns a future, and that future may not borrow what
+    /// the closure captures: `for_each(|v| async { seen.push(v); true })`
+    /// fails with this error. Three shapes work (all in the examples below):
+    /// do the synchronous work before the `async` block, which then borrows
+    /// nothing (`|v| { seen.push(v); async { true } }`); move clones or
+    /// `Arc`s into an `async move` block, for a body that awaits; or use
+    /// [`pull`](crate::pull()) and a `while let` loop, whose body is plain
+    /// code that may await while it uses `&mut` state.
+    ///
     /// # Panics
     ///
     /// A panic in the producer or in `body` unwinds out of the future's poll.
@@ -2309,6 +2806,54 @@ pub trait Seq {
     /// .await;
     /// assert_eq!(seen, [1, 2, 3]);
     /// assert!(*closed.lock().unwrap(), "cleanup ran before for_each returned");
+    /// # }
+    /// ```
+    ///
+    /// The borrowing error, and the three shapes that work:
+    ///
+    /// ```compile_fail
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # async fn f() {
+    /// let mut seen = Vec::new();
+    /// // error: captured variable cannot escape `FnMut` closure body
+    /// seq::iter([1, 2]).for_each(|v| async { seen.push(v); true }).await;
+    /// # }
+    /// ```
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use seqflow::{pull, seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // 1. The synchronous work before the `async` block.
+    /// let mut seen = Vec::new();
+    /// seq::iter([1, 2]).for_each(|v| { seen.push(v); async { true } }).await;
+    /// assert_eq!(seen, [1, 2]);
+    ///
+    /// // 2. A clone of an `Arc` moved into each body that awaits.
+    /// let shared = Arc::new(Mutex::new(Vec::new()));
+    /// seq::iter([1, 2])
+    ///     .for_each(|v| {
+    ///         let shared = shared.clone();
+    ///         async move {
+    ///             tokio::task::yield_now().await; // a write, say
+    ///             shared.lock().unwrap().push(v);
+    ///             true
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(*shared.lock().unwrap(), [1, 2]);
+    ///
+    /// // 3. `pull`: a plain loop body that awaits with `&mut` state.
+    /// let mut sink = Vec::new();
+    /// let mut p = pull(seq::iter([1, 2]));
+    /// while let Some(v) = p.next().await {
+    ///     tokio::task::yield_now().await;
+    ///     sink.push(v);
+    /// }
+    /// assert_eq!(sink, [1, 2]);
     /// # }
     /// ```
     fn for_each<F, Fut>(self, body: F) -> ForEach<Self, F, Fut>

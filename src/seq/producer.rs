@@ -1,6 +1,16 @@
 //! The state machine shared by [`FromFn`](super::FromFn) and
 //! [`TryFromFn`](super::TryFromFn): start the producer on first demand, poll
-//! it through the `Yield` hand-off, drive it to its return once stopped.
+//! it through the `Yield` hand-off, and end it by the stop rule.
+//!
+//! The stop rule (contract 19) lives here, once: a stop polls the producer
+//! one more time with the stop flag set. If a `yield_`, `yield_all` or
+//! `until_stopped` of the producer sees the flag in that poll, the producer
+//! has *heard* the stop and is driven to its return, so its async cleanup
+//! runs before the stop completes. Otherwise it is waiting somewhere that
+//! cannot hear a stop (a hung read, a sleep) and its future is dropped at
+//! once: Rust cancellation, `Drop` cleanup only. Every adapter and handle
+//! of the crate ends a producer through [`Seq::poll_stop`](super::Seq::poll_stop),
+//! which for a producer is [`Producer::poll_stop`].
 
 use std::fmt;
 use std::future::Future;
@@ -10,7 +20,9 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::yield_::{RunId, Yield, poll_producer};
+use tokio::task::coop;
+
+use crate::yield_::{Polled, RunId, Yield, poll_producer};
 
 pin_project! {
     #[project = StateProj]
@@ -38,7 +50,10 @@ pin_project! {
         // A return value that arrived together with the last element.
         ret: Option<Fut::Output>,
         run: RunId,
+        // The consumer stopped: no element is delivered any more.
         stopped: bool,
+        // The producer heard the stop: it is driven to its return.
+        heard: bool,
         _item: PhantomData<fn() -> T>,
     }
 }
@@ -50,6 +65,7 @@ impl<T, F, Fut: Future> Producer<T, F, Fut> {
             ret: None,
             run: RunId::UNSTARTED,
             stopped: false,
+            heard: false,
             _item: PhantomData,
         }
     }
@@ -88,25 +104,42 @@ where
 {
     /// Runs the producer until it yields one element, returns, or waits.
     ///
-    /// Every way of driving the producer goes through here, so that its
-    /// future is polled from a single place.
+    /// Spends one unit of tokio's cooperative budget per element (contract
+    /// 21): an always-ready producer returns `Pending` once the task's
+    /// budget is spent, so other tasks on its thread get to run.
+    ///
+    /// After a stop this finishes the stop and reports `Finished` (or the
+    /// return value, if it has not been delivered).
     #[inline]
     pub(crate) fn poll_step(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Step<T, Fut::Output>> {
+        if self.stopped {
+            return self.poll_stop(cx).map(|ret| match ret {
+                Some(ret) => Step::Returned(ret),
+                None => Step::Finished,
+            });
+        }
         let mut this = self.project();
-        start_if_idle(this.state.as_mut(), this.run, *this.stopped);
+        start_if_idle(this.state.as_mut(), this.run);
         let StateProj::Running { fut } = this.state.as_mut().project() else {
             return Poll::Ready(match this.ret.take() {
                 Some(ret) => Step::Returned(ret),
                 None => Step::Finished,
             });
         };
-        match poll_producer(fut, *this.run, *this.stopped, cx) {
+        let budget = std::task::ready!(coop::poll_proceed(cx));
+        let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, false, cx);
+        match (poll, item) {
+            // Nothing happened: the budget unit is given back on drop.
             (Poll::Pending, None) => Poll::Pending,
-            (Poll::Pending, Some(item)) => Poll::Ready(Step::Item(item)),
+            (Poll::Pending, Some(item)) => {
+                budget.made_progress();
+                Poll::Ready(Step::Item(item))
+            }
             (Poll::Ready(ret), item) => {
+                budget.made_progress();
                 // Drop the finished future now: it may hold resources.
                 this.state.set(State::Done);
                 Poll::Ready(match item {
@@ -122,21 +155,40 @@ where
         }
     }
 
-    /// Makes every pending and later `yield_` resolve to `false` and drives
-    /// the producer to its return. Resolves with its return value, if it had
-    /// not been delivered yet.
+    /// Stops the producer by the stop rule (see the module docs) and
+    /// resolves once it has returned or been dropped, with its return value
+    /// if it returned and that value had not been delivered yet.
+    ///
+    /// A producer that never started is never started.
     pub(crate) fn poll_stop(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Fut::Output>> {
-        *self.as_mut().project().stopped = true;
-        loop {
-            match std::task::ready!(self.as_mut().poll_step(cx)) {
-                // Impossible once stopped: `yield_` resolves to `false` and
-                // hands nothing over.
-                Step::Item(item) => drop(item),
-                Step::Returned(ret) => return Poll::Ready(Some(ret)),
-                Step::Finished => return Poll::Ready(None),
+        let mut this = self.project();
+        *this.stopped = true;
+        let fut = match this.state.as_mut().project() {
+            StateProj::Idle { .. } => {
+                this.state.set(State::Done);
+                return Poll::Ready(None);
+            }
+            StateProj::Done => return Poll::Ready(this.ret.take()),
+            StateProj::Running { fut } => fut,
+        };
+        let polled: Polled<_, T> = poll_producer(fut, *this.run, true, *this.heard, cx);
+        *this.heard |= polled.heard;
+        // A stopped frame hands nothing over.
+        debug_assert!(polled.item.is_none());
+        match polled.poll {
+            Poll::Ready(ret) => {
+                this.state.set(State::Done);
+                Poll::Ready(Some(ret))
+            }
+            // It heard the stop and is cleaning up: wait for it.
+            Poll::Pending if *this.heard => Poll::Pending,
+            // It waits where no stop can be heard: drop it.
+            Poll::Pending => {
+                this.state.set(State::Done);
+                Poll::Ready(None)
             }
         }
     }
@@ -156,19 +208,15 @@ impl<T, F: Clone, Fut: Future> Clone for Producer<T, F, Fut> {
     }
 }
 
-/// Starts the producer on the first demand for an element. A producer
-/// stopped before that is never started (contract 13, `take(0)`).
-fn start_if_idle<T, F, Fut>(mut state: Pin<&mut State<F, Fut>>, run: &mut RunId, stopped: bool)
+/// Starts the producer on the first demand for an element. (A producer
+/// stopped before that is never started: `poll_stop` marks it done.)
+fn start_if_idle<T, F, Fut>(mut state: Pin<&mut State<F, Fut>>, run: &mut RunId)
 where
     F: FnOnce(Yield<T>) -> Fut,
 {
     let StateProj::Idle { f } = state.as_mut().project() else {
         return;
     };
-    if stopped {
-        state.set(State::Done);
-        return;
-    }
     let f = f
         .take()
         .expect("producer state is `Idle` only until started");

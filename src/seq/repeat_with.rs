@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
+
+use tokio::task::coop;
 
 use super::Seq;
 
@@ -45,8 +47,13 @@ impl<T, F: FnMut() -> T> Seq for RepeatWith<F> {
     type Item = T;
 
     #[inline]
-    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<T>> {
-        Poll::Ready(self.f.as_mut().map(|f| f()))
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let Some(f) = self.f.as_mut() else {
+            return Poll::Ready(None);
+        };
+        // One unit of the task's cooperative budget per element (contract 21).
+        ready!(coop::poll_proceed(cx)).made_progress();
+        Poll::Ready(Some(f()))
     }
 
     fn poll_stop(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
+use tokio::task::coop;
 
 use super::Seq;
 
@@ -70,7 +71,11 @@ where
         let Some(step) = this.step.as_mut().as_pin_mut() else {
             return Poll::Ready(None);
         };
+        // One unit of the task's cooperative budget per element (contract
+        // 21), given back if the step waits.
+        let budget = ready!(coop::poll_proceed(cx));
         let out = ready!(step.poll(cx));
+        budget.made_progress();
         this.step.set(None);
         Poll::Ready(out.map(|(item, next)| {
             *this.state = Some(next);

@@ -39,6 +39,37 @@ impl Log {
     }
 }
 
+/// Logs `event` if dropped while armed: stands for the `Drop`-based cleanup
+/// of a producer that was cancelled (dropped) mid-run. A producer that runs
+/// to its return disarms it.
+pub struct LogOnDrop {
+    log: Log,
+    event: &'static str,
+    armed: bool,
+}
+
+impl LogOnDrop {
+    pub fn armed(log: &Log, event: &'static str) -> Self {
+        LogOnDrop {
+            log: log.clone(),
+            event,
+            armed: true,
+        }
+    }
+
+    pub fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for LogOnDrop {
+    fn drop(&mut self) {
+        if self.armed {
+            self.log.push(self.event);
+        }
+    }
+}
+
 /// Sets its flag when dropped: stands for `Drop`-based cleanup.
 pub struct DropFlag(pub Arc<AtomicBool>);
 
