@@ -577,7 +577,6 @@ impl<T> Yield<T> {
             at: Location::caller(),
         }
     }
-
 }
 
 impl<T> fmt::Debug for Yield<T> {

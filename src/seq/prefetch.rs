@@ -13,6 +13,8 @@ use self::handoff::{Flow, Panic, Receiver, Recv, Sender};
 use super::Seq;
 
 mod handoff;
+#[cfg(all(test, seqflow_loom))]
+mod loom_model;
 
 // ===== Overflow =====
 

@@ -55,7 +55,13 @@ use std::any::Any;
 use std::collections::VecDeque;
 use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
+// The loom model (`loom_model.rs`) checks this hand-off over loom's
+// `Mutex` and `Arc`, which explore every interleaving of the two sides.
+#[cfg(all(test, seqflow_loom))]
+use loom::sync::{Arc, Mutex, MutexGuard};
+#[cfg(not(all(test, seqflow_loom)))]
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -66,7 +72,13 @@ pub(crate) type Panic = Box<dyn Any + Send + 'static>;
 
 /// The most times in a row a side re-polls itself, on a multi-thread
 /// runtime, rather than park while its peer is busy.
+#[cfg(not(all(test, seqflow_loom)))]
 const SPINS: u32 = 256;
+/// Under the loom model: as many as the fewest, so that the limit does not
+/// depend on the clock (loom replays every interleaving, and needs each
+/// run to take the same branches).
+#[cfg(all(test, seqflow_loom))]
+const SPINS: u32 = MIN_SPINS;
 
 /// The fewest: the limit adapts between the two (see [`Spin`]).
 const MIN_SPINS: u32 = 2;
@@ -850,7 +862,7 @@ impl<T> Drop for Receiver<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(seqflow_loom)))]
 mod tests {
     use std::task::{Context, Poll, Waker};
 
