@@ -25,9 +25,22 @@
 //! receiver takes one element per lock, so every waiting element stays
 //! within the policy's reach.
 //!
+//! **Capacity 0, the rendezvous.** The sender starts with no credit, and
+//! the receiver gives the credit of one element only when its caller waits
+//! and nothing has arrived (once per element: the demand). So the producer
+//! runs only while the consumer waits, one element at a time; an element
+//! whose caller gave up waiting stays in the queue for the next call. The
+//! sender registers for the next demand under the lock that publishes the
+//! element. The two sides take turns, so neither spreads nor spins.
+//!
 //! All state is behind one `std::sync::Mutex`, wakers included: no atomics
 //! of our own, and no user code (element drops, wake-ups) runs under the
-//! lock.
+//! lock. Element drops also wait until the stop is recorded and the peer
+//! woken (STYLE.md rule 17): a `Drop` that panics cannot leave a side
+//! parked for ever.
+//!
+//! `loom_model.rs` checks all of this under loom, with loom's `Mutex` and
+//! `Arc` in place of std's.
 //!
 //! **Spreading over workers.** On a multi-thread tokio runtime, a task woken
 //! from a worker goes into that worker's LIFO slot, which other workers
