@@ -70,7 +70,9 @@ pub use self::local::LocalPull;
 /// Each [`Pull::next`] runs the producer until it yields one element, on the
 /// caller's task; [`Pull::stop`] makes its pending `yield_` return `false`
 /// and waits for it to return. A `Pull` dropped without `stop` finishes its
-/// producer in the background. The full contract is on [`Pull`].
+/// producer in the background, on a task that a shutting-down runtime drops
+/// with the producer's async cleanup: call `stop().await` before leaving
+/// `main` where that cleanup must run. The full contract is on [`Pull`].
 ///
 /// Nothing runs and nothing is spawned here: the producer starts on the
 /// first `next()`.

@@ -112,10 +112,13 @@ where
     /// return value, if it has not been delivered).
     #[inline]
     pub(crate) fn poll_step(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Step<T, Fut::Output>> {
-        if self.stopped {
+        // Through the projection, never `&self`: a shared reference to the
+        // whole state would also cover the suspended producer future, whose
+        // own live borrows (a `pin!`ned local, say) it would invalidate.
+        if *self.as_mut().project().stopped {
             return self.poll_stop(cx).map(|ret| match ret {
                 Some(ret) => Step::Returned(ret),
                 None => Step::Finished,
