@@ -22,7 +22,7 @@
 //! instruction counts under callgrind, which do not drift:
 //!
 //! ```sh
-//! cargo bench --bench equal_work --no-run
+//! cargo bench -p seqflow-benches --bench equal_work --no-run
 //! EQUAL_ONCE=p1_seqflow valgrind --tool=callgrind target/release/deps/equal_work-*
 //! ```
 //!

@@ -24,7 +24,12 @@ fn sensor(readings: u32, stall_ms: u64) -> impl Seq<Item = f64> {
     seq::from_fn(move |mut y: Yield<f64>| async move {
         println!("sensor: connected");
         for i in 0..readings {
-            let wait = if i == 4 { stall_ms } else { 10 };
+            let wait = if i == 4 {
+                println!("sensor: [injected stall] the next reading comes {stall_ms} ms late");
+                stall_ms
+            } else {
+                10
+            };
             let read = async move {
                 sleep(Duration::from_millis(wait)).await;
                 20.0 + f64::from(i) / 10.0

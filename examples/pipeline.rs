@@ -46,7 +46,8 @@ impl LogFile {
     }
 
     /// Reads the next raw line. The "file" is generated: a deterministic mix
-    /// of levels and services; every 512 lines a buffer refill waits on I/O.
+    /// of levels and services with planted errors, one planted fatal record
+    /// and one unparsable line; every 512 lines a buffer refill waits on I/O.
     async fn read_line(&mut self) -> Option<String> {
         if self.next_line % 512 == 0 {
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -56,14 +57,14 @@ impl LogFile {
         if n > 10_000 {
             return None;
         }
+        // The error, fatal and garbage records are planted, and say so.
         let service = ["auth", "billing", "search"][n % 3];
-        let level = match n {
-            _ if n == 7_321 => "FATAL",
-            _ if n % 97 == 0 => "ERROR",
-            _ if n == 9_999 => "garbage",
-            _ => "INFO",
-        };
-        Some(format!("{level} {service} request {n} done"))
+        Some(match n {
+            7_321 => format!("FATAL {service} [injected fatal] disk full"),
+            _ if n % 97 == 0 => format!("ERROR {service} [injected error] request {n} failed"),
+            9_999 => "[injected garbage]".to_owned(),
+            _ => format!("INFO {service} request {n} done"),
+        })
     }
 
     async fn close(self) {

@@ -1,11 +1,11 @@
 //! Merges two sorted push-style sources into one sorted output by pulling from both: the classic reason to pull.
 //!
+//! Run with `cargo run --example pull_interleave`.
+//!
 //! Each source is a producer that fetches its log entries a page at a time
 //! and closes its connection however it ends. A push-style `for_each` can
 //! only walk one source; two `Pull` handles let the merge ask each source
 //! for exactly one more entry, whichever is behind.
-//!
-//! Run with `cargo run --example pull_interleave`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

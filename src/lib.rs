@@ -94,16 +94,18 @@
 //! on that task's budget and never gets it back: wrap it in
 //! `tokio::task::coop::unconstrained`.)
 //!
-//! There are five ways to consume a sequence. Pick by what the consumer
+//! There are five ways to consume a sequence, and a sixth that combines two
+//! of them. Pick by what the consumer
 //! needs:
 //!
 //! | consumer | use it when | stopping early | runs the producer on |
 //! |---|---|---|---|
 //! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
 //! | [`Seq::stream()`] | handing the sequence to `futures::Stream` code | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
-//! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `futures::Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background | the consumer's task, inline, only inside `next()` |
+//! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `futures::Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background, which a runtime shutting down cuts short (so `stop().await` before `main` returns) | the consumer's task, inline, only inside `next()` |
 //! | [`pull_local()`] | as `pull()`, for a producer that is not `Send` (holds an `Rc`) or borrows the caller's data, on any executor | [`LocalPull::stop`] runs the cleanup; a dropped `LocalPull` runs what it can inline (an awaiting cleanup is cut at its await) | the consumer's task, inline, only inside `next()` |
 //! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
+//! | `pull(seq.prefetch(0))`, `pull2(seq.prefetch(0))`: the pull on a task-plus-channel rendezvous | as `pull()`, when the producer must not run on the consumer's task (heavy synchronous steps that would stall a `select!` loop, or a runtime worker of its own) | as `pull()`; the producer's task ends with it | its own task, only while the consumer waits in `next()`, at most one element ahead |
 //!
 //! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
 //! the pull contract is on [`Pull`] (rules 6–12).
@@ -171,6 +173,9 @@
 //! |---|---|
 //! | `iter.Seq[T]`, `func(yield func(T) bool)` | `impl Seq<Item = T>`, built with [`seq::from_fn`] |
 //! | `if !yield(v) { return }` | `if !y.yield_(v).await { return; }` |
+//! | `for v := range inner { if !yield(v) { return } }` (re-yield another sequence) | `if !y.yield_all(inner).await { return; }` ([`Yield::yield_all`]) |
+//! | "continued iteration after function for loop body returned false" | the same bug panics here: a `yield_` awaited after it returned `false` |
+//! | `stop()` while the iterator is blocked in a read (Go's `stop` waits for the read) | the producer is dropped at the stop; read inside [`Yield::until_stopped`] to hear it and clean up |
 //! | `iter.Seq2[K, V]` | a [`Seq2<K, V>`](Seq2): a `Seq` of `(K, V)` |
 //! | `iter.Seq2[T, error]` | a [`TrySeq`]: `Seq<Item = Result<T, E>>`, built with [`seq::try_from_fn`] (`?` works), shaped with the fallible adapters ([`Seq::map_ok`], [`Seq::and_then`], [`Seq::try_filter`], [`Seq::try_batched`], ...); see [Fallible sequences](#fallible-sequences) |
 //! | `for v := range seq { ...; break }` | [`Seq::for_each`] with a body returning `false` |
@@ -320,7 +325,39 @@
 //! cleanup, and the elements or the accumulator gathered so far. Each async
 //! method says which it is in its `# Cancel safety` section.
 //!
-//! # Implementation
+//! # Examples
+//!
+//! The repository's `examples/` run with `cargo run --example NAME`:
+//! `pipeline` (a lazy log reader that stops early), `heartbeat`,
+//! `pull_interleave` and `prefetch_stage` (with `--release`: it measures).
+//! The examples against a real HTTP server are in the `seqflow-integration`
+//! package: `cargo run -p seqflow-integration --example paginate_http` (or
+//! `list_and_watch`).
+//!
+//! # Crate features
+//!
+//! - `tracing`: [`TracingObserver`], an [`Observer`] that records one
+//!   `seqflow.iteration` span per iteration of an instrumented sequence
+//!   (fields `name`, `items`, `duration`, `outcome`); never a span per
+//!   element.
+//! - `metrics`: [`MetricsObserver`], which reports
+//!   `seqflow_iterations_started_total`, `seqflow_iterations_ended_total`
+//!   (by `outcome`), `seqflow_iterations_active`, `seqflow_items_total` and
+//!   `seqflow_iteration_duration_seconds` through the `metrics` facade,
+//!   labelled by `name`.
+//!
+//! Without either feature, [`Stats`] keeps the same counts in atomics.
+//!
+//! # Rust version
+//!
+//! seqflow needs Rust 1.85 or newer (the `rust-version` of its
+//! `Cargo.toml`).
+//!
+//! # Implementation notes
+//!
+//! For maintainers and the curious; nothing above depends on it. The
+//! `unsafe` argument itself is in `src/yield_.rs`, the pull handle's design
+//! in `src/pull/mod.rs`.
 //!
 //! **The yield hand-off.** A sequence is a poll-driven state machine, like
 //! a [`Stream`](futures_core::Stream). When the consumer asks for an
@@ -406,25 +443,6 @@
 //! **Concurrency without tasks.** `map_concurrent`, `map_unordered`,
 //! `merge` and `merge_all` poll everything they run inline on the
 //! consumer's task, so they cannot leak a task.
-//!
-//! # Crate features
-//!
-//! - `tracing`: [`TracingObserver`], an [`Observer`] that records one
-//!   `seqflow.iteration` span per iteration of an instrumented sequence
-//!   (fields `name`, `items`, `duration`, `outcome`); never a span per
-//!   element.
-//! - `metrics`: [`MetricsObserver`], which reports
-//!   `seqflow_iterations_started_total`, `seqflow_iterations_ended_total`
-//!   (by `outcome`), `seqflow_iterations_active`, `seqflow_items_total` and
-//!   `seqflow_iteration_duration_seconds` through the `metrics` facade,
-//!   labelled by `name`.
-//!
-//! Without either feature, [`Stats`] keeps the same counts in atomics.
-//!
-//! # Rust version
-//!
-//! seqflow needs Rust 1.85 or newer (the `rust-version` of its
-//! `Cargo.toml`).
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -470,3 +488,8 @@ mod remote;
 
 pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
+
+// The README's code blocks run as doctests of this item (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

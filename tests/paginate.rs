@@ -1,5 +1,5 @@
 //! `seq::paginate`, `Pages` and `Pager` over an in-memory API: the walk's
-//! protocol, step by step. (`tests/paginate_http.rs` runs the same walks
+//! protocol, step by step. (`integration/tests/paginate_http.rs` runs the same walks
 //! against a real HTTP server.)
 
 mod support;

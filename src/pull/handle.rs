@@ -91,7 +91,8 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 ///    has finished** (a `Pull` dropped at the end of `main`), the task is
 ///    dropped with the runtime and the rest of the cleanup does not run:
 ///    call `stop().await` before leaving `main` for a cleanup that must
-///    finish. (`contract_09_*`)
+///    finish; the producer's `Drop` cleanup still runs.
+///    (`contract_09_*`, `tests/pull_runtime_shutdown.rs`)
 /// 10. **Cancel safe.** If a `next()` future is dropped before it completes
 ///     (the losing branch of `tokio::select!`), no element is lost: an
 ///     element leaves the producer only in the poll that returns it, and

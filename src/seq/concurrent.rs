@@ -5,7 +5,10 @@
 //! public types are thin wrappers whose shared code
 //! `delegate_concurrent!` writes.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -24,9 +27,9 @@ pub(crate) trait InFlight<Fut: Future>: Default + Unpin {
 }
 
 /// Outputs in the order the futures were pushed.
-impl<Fut: Future> InFlight<Fut> for FuturesOrdered<Fut> {
+impl<Fut: Future> InFlight<Fut> for FuturesOrdered<Guarded<Fut>> {
     fn push(&mut self, fut: Fut) {
-        self.push_back(fut);
+        self.push_back(Guarded::new(fut));
     }
 
     fn len(&self) -> usize {
@@ -39,9 +42,9 @@ impl<Fut: Future> InFlight<Fut> for FuturesOrdered<Fut> {
 }
 
 /// Outputs in the order the futures complete.
-impl<Fut: Future> InFlight<Fut> for FuturesUnordered<Fut> {
+impl<Fut: Future> InFlight<Fut> for FuturesUnordered<Guarded<Fut>> {
     fn push(&mut self, fut: Fut) {
-        FuturesUnordered::push(self, fut);
+        FuturesUnordered::push(self, Guarded::new(fut));
     }
 
     fn len(&self) -> usize {
@@ -54,11 +57,127 @@ impl<Fut: Future> InFlight<Fut> for FuturesUnordered<Fut> {
 }
 
 pin_project! {
+    /// A future in flight. Its drop never unwinds into the queue: a panic
+    /// of the future's `Drop` is handed to the [`drop_queue`] that is
+    /// dropping it, which resumes it once every other future has been
+    /// dropped too. (futures-util's queues stop releasing their futures at
+    /// the first drop that panics, and leak the rest.)
+    pub(crate) struct Guarded<Fut> {
+        #[pin]
+        fut: Option<Fut>,
+    }
+
+    impl<Fut> PinnedDrop for Guarded<Fut> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut fut = this.project().fut;
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| fut.set(None))) {
+                // Inside `drop_queue`: keep the first panic for it.
+                // Dropped elsewhere (a completed future, by its queue): as
+                // any panic.
+                let mut panic = Some(panic);
+                let _ = DROP_PANIC.try_with(|slot| {
+                    if let Some(first) = &mut *slot.borrow_mut() {
+                        // Later panics are dropped: the first one is resumed.
+                        let this = panic.take();
+                        if first.is_none() {
+                            *first = this;
+                        }
+                    }
+                });
+                let unkept = panic;
+                if let Some(panic) = unkept {
+                    resume_unwind(panic);
+                }
+            }
+        }
+    }
+}
+
+impl<Fut> Guarded<Fut> {
+    fn new(fut: Fut) -> Self {
+        Guarded { fut: Some(fut) }
+    }
+}
+
+impl<Fut: Future> Future for Guarded<Fut> {
+    type Output = Fut::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fut::Output> {
+        self.project()
+            .fut
+            .as_pin_mut()
+            .expect("a future in flight is polled until it completes, not after")
+            .poll(cx)
+    }
+}
+
+type Panic = Box<dyn Any + Send + 'static>;
+
+thread_local! {
+    /// `Some` while a [`drop_queue`] runs on this thread: the first panic of
+    /// a future's `Drop` during it.
+    static DROP_PANIC: RefCell<Option<Option<Panic>>> = const { RefCell::new(None) };
+}
+
+/// The queue of futures in flight; dropped through [`drop_queue`], so that
+/// a panicking `Drop` of one future leaks none of the others.
+pub(crate) struct Queue<Q>(Option<Q>);
+
+impl<Q> Queue<Q> {
+    fn get(&self) -> &Q {
+        self.0.as_ref().expect("the queue is taken only by drop")
+    }
+
+    fn get_mut(&mut self) -> &mut Q {
+        self.0.as_mut().expect("the queue is taken only by drop")
+    }
+
+    /// Drops the futures in flight, every one of them, then resumes the
+    /// first panic of their `Drop`s, if any.
+    fn clear(&mut self, empty: Q) {
+        let full = std::mem::replace(self.get_mut(), empty);
+        if let Some(panic) = drop_queue(full) {
+            resume_unwind(panic);
+        }
+    }
+}
+
+impl<Q> Drop for Queue<Q> {
+    fn drop(&mut self) {
+        if let Some(panic) = self.0.take().and_then(drop_queue) {
+            // Never a panic while unwinding: that would abort.
+            if !std::thread::panicking() {
+                resume_unwind(panic);
+            }
+        }
+    }
+}
+
+/// Drops a queue of futures in flight, every one of them even if some
+/// `Drop` panics, and returns the first such panic.
+fn drop_queue<Q>(queue: Q) -> Option<Panic> {
+    // Nested calls (a future in flight that owns another queue) each
+    // collect their own. Without the thread-local (a thread exiting), the
+    // queue is dropped as it is.
+    let Ok(outer) = DROP_PANIC.try_with(|slot| slot.borrow_mut().replace(None)) else {
+        drop(queue);
+        return None;
+    };
+    drop(queue);
+    DROP_PANIC
+        .try_with(|slot| std::mem::replace(&mut *slot.borrow_mut(), outer))
+        .ok()
+        .flatten()
+        .flatten()
+}
+
+pin_project! {
     pub(crate) struct Concurrent<S, F, Q> {
         #[pin]
         seq: S,
         f: F,
-        in_flight: Q,
+        in_flight: Queue<Q>,
         limit: usize,
         // The source has returned `None` or finished its stop.
         seq_done: bool,
@@ -73,7 +192,7 @@ impl<S, F, Q: Default> Concurrent<S, F, Q> {
         Concurrent {
             seq,
             f,
-            in_flight: Q::default(),
+            in_flight: Queue(Some(Q::default())),
             limit,
             seq_done: false,
             stopping: false,
@@ -89,7 +208,7 @@ impl<S, F, Q: Default> Concurrent<S, F, Q> {
     }
 
     pub(crate) fn queue(&self) -> &Q {
-        &self.in_flight
+        self.in_flight.get()
     }
 }
 
@@ -110,14 +229,15 @@ where
         }
         let mut this = self.project();
         // Fill the free slots: ask the source only while one is free.
-        while !*this.seq_done && this.in_flight.len() < *this.limit {
+        let in_flight = this.in_flight.get_mut();
+        while !*this.seq_done && in_flight.len() < *this.limit {
             match this.seq.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => this.in_flight.push((this.f)(item)),
+                Poll::Ready(Some(item)) => in_flight.push((this.f)(item)),
                 Poll::Ready(None) => *this.seq_done = true,
                 Poll::Pending => break,
             }
         }
-        match this.in_flight.poll_next(cx) {
+        match in_flight.poll_next(cx) {
             Poll::Ready(Some(out)) => Poll::Ready(Some(out)),
             // Nothing in flight: the source has ended, or it is pending (it
             // left a free slot) and will wake the task.
@@ -130,8 +250,8 @@ where
     pub(crate) fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
         *this.stopping = true;
-        if this.in_flight.len() > 0 {
-            *this.in_flight = Q::default();
+        if this.in_flight.get().len() > 0 {
+            this.in_flight.clear(Q::default());
         }
         if !*this.seq_done {
             ready!(this.seq.as_mut().poll_stop(cx));
@@ -149,7 +269,7 @@ where
         } else {
             self.seq.size_hint()
         };
-        size_hint::add_scalar(source, self.in_flight.len())
+        size_hint::add_scalar(source, self.in_flight.get().len())
     }
 }
 

@@ -4,14 +4,14 @@
 use futures_util::stream::FuturesOrdered;
 use pin_project_lite::pin_project;
 
-use super::concurrent::{Concurrent, delegate_concurrent};
+use super::concurrent::{Concurrent, Guarded, delegate_concurrent};
 
 pin_project! {
     /// Sequence returned by [`Seq::map_concurrent`](super::Seq::map_concurrent).
     #[must_use = "sequences do nothing unless consumed"]
     pub struct MapConcurrent<S, F, Fut: Future> {
         #[pin]
-        inner: Concurrent<S, F, FuturesOrdered<Fut>>,
+        inner: Concurrent<S, F, FuturesOrdered<Guarded<Fut>>>,
     }
 }
 

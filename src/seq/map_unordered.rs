@@ -4,14 +4,14 @@
 use futures_util::stream::FuturesUnordered;
 use pin_project_lite::pin_project;
 
-use super::concurrent::{Concurrent, delegate_concurrent};
+use super::concurrent::{Concurrent, Guarded, delegate_concurrent};
 
 pin_project! {
     /// Sequence returned by [`Seq::map_unordered`](super::Seq::map_unordered).
     #[must_use = "sequences do nothing unless consumed"]
     pub struct MapUnordered<S, F, Fut: Future> {
         #[pin]
-        inner: Concurrent<S, F, FuturesUnordered<Fut>>,
+        inner: Concurrent<S, F, FuturesUnordered<Guarded<Fut>>>,
     }
 }
 

@@ -1,12 +1,13 @@
 //! Walk a paginated JSON API over HTTP: lazily, with retries and a
 //! checkpoint, then resume from the checkpoint, then page by page.
 //!
+//! Run with `cargo run -p seqflow-integration --example paginate_http`.
+//!
 //! The program starts its own small API server on 127.0.0.1 (any free
 //! port). The server hands out 250 items in pages, with cursor tokens, and
 //! misbehaves on purpose: every fourth request gets a 503, and some
-//! responses are slow.
-//!
-//! Run with `cargo run --example paginate_http`.
+//! responses are slow. The output labels each of these injected faults
+//! `[injected ...]`; the client's retries absorb them.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,10 +49,12 @@ struct Item {
 async fn list(State(requests): State<Arc<AtomicUsize>>, Query(p): Query<ListParams>) -> Response {
     let n = requests.fetch_add(1, Ordering::SeqCst);
     if n % 4 == 3 {
+        println!("  [injected 503] the server refuses request {n} on purpose");
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     if n % 5 == 0 {
-        tokio::time::sleep(Duration::from_millis(30)).await; // a slow response
+        println!("  [injected delay] the server answers request {n} 30 ms late");
+        tokio::time::sleep(Duration::from_millis(30)).await;
     }
     let start = p.after.map_or(0, |a| a + 1);
     let end = (start + p.limit.unwrap_or(20).clamp(1, 100) as u32).min(ITEMS);
@@ -144,7 +147,7 @@ async fn main() {
         .retry_if(|e: &ApiError| matches!(e, ApiError::Status(503) | ApiError::Transport(_)))
         // The default sleep, with a word about it.
         .sleep_with(|delay| {
-            println!("  request failed, retrying in {delay:.1?}");
+            println!("  the client retries in {delay:.1?}");
             tokio::time::sleep(delay)
         });
 

@@ -1,6 +1,8 @@
 //! List, then watch: keep a local copy of a remote key-value store in sync,
 //! the way Kubernetes informers and etcd clients do.
 //!
+//! Run with `cargo run -p seqflow-integration --example list_and_watch`.
+//!
 //! The program starts its own small store server on 127.0.0.1 (any free
 //! port). The store is a log of revisions: every change (a put or a delete)
 //! gets the next revision number, and a writer keeps changing it for a
@@ -17,9 +19,8 @@
 //!
 //! `seq::resume` does the reconnecting; if the server ever answered
 //! "410 Gone" (the revision was compacted away), it would start over with a
-//! fresh list.
-//!
-//! Run with `cargo run --example list_and_watch`.
+//! fresh list. The output labels each injected fault `[injected ...]`; the
+//! client's report of the broken watch follows it.
 
 use std::collections::BTreeMap;
 use std::pin::pin;
@@ -140,7 +141,8 @@ async fn watch(State(store): State<Arc<Store>>, Query(p): Query<WatchParams>) ->
         *n
     };
     if nth == 2 {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response(); // injected
+        println!("  [injected 503] the server refuses watch request {nth} on purpose");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     // The first watch connection breaks after five changes (injected).
     let break_after = (nth == 1).then_some(5);
@@ -160,6 +162,9 @@ async fn watch(State(store): State<Arc<Store>>, Query(p): Query<WatchParams>) ->
                     continue;
                 }
                 if break_after == Some(sent) {
+                    println!(
+                        "  [injected disconnect] the server breaks watch connection {nth} after {sent} changes"
+                    );
                     y.yield_(Err(std::io::Error::other("injected disconnect")))
                         .await;
                     return;

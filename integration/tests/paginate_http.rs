@@ -7,6 +7,7 @@
 //! measurements of the same schedules are in `tests/retry.rs`.
 
 mod http_api;
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::collections::HashMap;
