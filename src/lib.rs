@@ -80,15 +80,22 @@
 //! # }
 //! ```
 //!
-//! Consumers spend tokio's cooperative budget for every element they take,
+//! Consumers spend tokio's cooperative budget for the elements they take,
 //! as tokio's own channels do, so an endless in-memory sequence consumed on
 //! a `current_thread` runtime still lets the other tasks of that thread
-//! run. (As with tokio's channels, a consumer driven by another executor
+//! run. The always-ready sources ([`seq::iter`], [`seq::repeat_with`],
+//! [`seq::from_fn`], [`seq::try_from_fn`]) spend it in batches: one unit
+//! per 32 elements they produce (a unit pays for the next 32 elements; a
+//! source whose task has no budget left returns `Pending` before starting
+//! a batch), so they yield to the scheduler at least once every
+//! `128 * 32` elements at tokio's default budget. [`seq::unfold`] and
+//! [`seq::from_stream`] spend one unit per element. (As with tokio's channels, a consumer driven by another executor
 //! nested inside a tokio task, such as `futures::executor::block_on`, runs
 //! on that task's budget and never gets it back: wrap it in
 //! `tokio::task::coop::unconstrained`.)
 //!
-//! There are five ways to consume a sequence. Pick by what the consumer
+//! There are five ways to consume a sequence, and a sixth that combines two
+//! of them. Pick by what the consumer
 //! needs:
 //!
 //! | consumer | use it when | stopping early | runs the producer on |
@@ -98,6 +105,7 @@
 //! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `futures::Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background, which a runtime shutting down cuts short (so `stop().await` before `main` returns) | the consumer's task, inline, only inside `next()` |
 //! | [`pull_local()`] | as `pull()`, for a producer that is not `Send` (holds an `Rc`) or borrows the caller's data, on any executor | [`LocalPull::stop`] runs the cleanup; a dropped `LocalPull` runs what it can inline (an awaiting cleanup is cut at its await) | the consumer's task, inline, only inside `next()` |
 //! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
+//! | `pull(seq.prefetch(0))`, `pull2(seq.prefetch(0))`: the pull on a task-plus-channel rendezvous | as `pull()`, when the producer must not run on the consumer's task (heavy synchronous steps that would stall a `select!` loop, or a runtime worker of its own) | as `pull()`; the producer's task ends with it | its own task, only while the consumer waits in `next()`, at most one element ahead |
 //!
 //! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
 //! the pull contract is on [`Pull`] (rules 6–12).
@@ -391,9 +399,11 @@
 //! handle ends its source through `poll_stop`, so they all keep it.
 //!
 //! No element crosses a thread, a channel or a lock, and the only atomic
-//! operation is one counter increment per run. After inlining, the compiler
-//! removes the frame and the wrapping waker entirely: what remains per
-//! element is the producer's own state machine. A `Yield` awaited anywhere
+//! operation is one counter increment per run. After inlining, what
+//! remains per element is the producer's own state machine, the frame on
+//! the stack with its identity check (the waker's vtable and the run id)
+//! and the budget count (`BENCHMARKS.md` has the instruction counts). A
+//! `Yield` awaited anywhere
 //! else (another task, a later run, another sequence's producer) sees a
 //! foreign waker or a foreign run id and panics with a message that says
 //! what went wrong and where the `yield_` was called. The identity check,

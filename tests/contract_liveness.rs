@@ -662,3 +662,35 @@ async fn contract_21_a_consumer_in_unconstrained_is_not_budgeted() {
     let n = tokio::task::coop::unconstrained(seq::iter(0u64..100_000).count()).await;
     assert_eq!(n, 100_000);
 }
+
+/// Elements an always-ready source delivers on a fresh task budget before
+/// it returns `Pending`.
+async fn ready_run(s: impl Seq<Item = u64>) -> u64 {
+    // A fresh budget: tokio refills it when the task is polled again.
+    tokio::task::yield_now().await;
+    let mut st = pin!(s.stream());
+    let mut n = 0;
+    while let std::task::Poll::Ready(v) = futures::poll!(st.next()) {
+        v.expect("endless");
+        n += 1;
+    }
+    n
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn contract_21_always_ready_sources_spend_one_unit_per_32_elements() {
+    // tokio's budget is 128 units per task poll; `iter`, `repeat_with` and
+    // `from_fn` spend one unit per batch of 32 elements (see the crate docs).
+    let endless = || {
+        seq::from_fn(|mut y: Yield<u64>| async move {
+            for i in 0.. {
+                if !y.yield_(i).await {
+                    return;
+                }
+            }
+        })
+    };
+    assert_eq!(ready_run(seq::iter(0u64..)).await, 128 * 32);
+    assert_eq!(ready_run(seq::repeat_with(|| 1u64)).await, 128 * 32);
+    assert_eq!(ready_run(endless()).await, 128 * 32);
+}

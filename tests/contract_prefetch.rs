@@ -564,31 +564,32 @@ async fn size_hint_follows_the_inner_sequence() {
 
 // ── the argument check ──
 
-/// Runs `f`, which must panic after storing the line it expects the
+/// Runs `f`, which must panic, after storing the line it expects the
 /// panic at, and checks the panic's message and location.
 fn assert_panics_at_caller(f: impl FnOnce(&AtomicU32) + std::panic::UnwindSafe) {
     let expected_line = AtomicU32::new(0);
     let (msg, file, line) = panic_message_file_and_line(|| f(&expected_line));
-    assert_eq!(msg, "`prefetch` capacity `n` must be non-zero");
+    assert_eq!(
+        msg,
+        "`prefetch_with` capacity `n` must be non-zero with a drop policy"
+    );
     assert_eq!(file, file!(), "the panic must point at the caller");
     assert_eq!(line, expected_line.load(Ordering::SeqCst));
 }
 
+/// `prefetch(0)`, `prefetch_on(handle, 0)` and `prefetch_with(0,
+/// Overflow::Suspend)` are the rendezvous of contract 23
+/// (tests/contract_rendezvous.rs); a drop policy needs room for one
+/// element.
 #[test]
-fn contract_15_zero_capacity_panics_at_the_callers_location() {
-    assert_panics_at_caller(|line| {
-        line.store(line!() + 1, Ordering::SeqCst);
-        let _ = seq::iter(0..3).prefetch(0);
-    });
+fn contract_15_zero_capacity_with_a_drop_policy_panics_at_the_callers_location() {
     assert_panics_at_caller(|line| {
         line.store(line!() + 1, Ordering::SeqCst);
         let _ = seq::iter(0..3).prefetch_with(0, Overflow::DropOldest);
     });
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let handle = rt.handle();
     assert_panics_at_caller(|line| {
         line.store(line!() + 1, Ordering::SeqCst);
-        let _ = seq::iter(0..3).prefetch_on(handle, 0);
+        let _ = seq::iter(0..3).prefetch_with(0, Overflow::DropLatest);
     });
 }
 
@@ -638,4 +639,329 @@ fn a_runtime_shut_down_under_a_running_prefetch_is_a_panic_not_a_hang() {
             .expect_err("must not hang or end quietly");
     let msg = panic_message(&*payload);
     assert!(msg.contains("dropped before its sequence ended"), "{msg}");
+}
+
+// ── liveness (contract 19) ──
+
+/// Yields 0, 1, 2, then waits for ever elsewhere than `yield_` (a hung
+/// read): it can never hear a stop. `guard` is its `Drop` cleanup.
+fn hangs_after_three(guard: DropFlag) -> impl Seq<Item = u32> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<u32>| async move {
+        let _guard = guard;
+        for i in 0..3 {
+            if !y.yield_(i).await {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    })
+}
+
+/// A hand-written sequence that yields 0, 1, 2, then is pending for ever
+/// (it never wakes anyone), and whose `poll_stop` is ready at once: the
+/// shape of a producer that cannot hear the stop, once the producer side
+/// drops such a producer (contract 19). Records that it was stopped.
+struct HangingSeq {
+    next: u32,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Seq for HangingSeq {
+    type Item = u32;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u32>> {
+        if self.next < 3 && !self.stopped.load(Ordering::SeqCst) {
+            self.next += 1;
+            return std::task::Poll::Ready(Some(self.next - 1));
+        }
+        std::task::Poll::Pending
+    }
+
+    fn poll_stop(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        self.stopped.store(true, Ordering::SeqCst);
+        std::task::Poll::Ready(())
+    }
+}
+
+/// The liveness cases of contract 19 for `prefetch` over a `from_fn`
+/// producer, each within `limit` (virtual on a paused clock): each
+/// completes, and leaves no task.
+async fn liveness_cases(limit: Duration) {
+    let before = alive_tasks();
+
+    // take(3) stops a producer parked in `pending()`: the stop reaches it
+    // through the inner `poll_stop`, which drops it (its Drop cleanup runs).
+    let (guard, dropped) = DropFlag::new();
+    let got = tokio::time::timeout(
+        limit,
+        hangs_after_three(guard)
+            .prefetch(8)
+            .take(3)
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .expect("take(3) over a hung producer must complete");
+    assert_eq!(got, [0, 1, 2]);
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the producer was not dropped"
+    );
+    assert_eq!(
+        settle_tasks(before).await,
+        before,
+        "take(3) leaked the task"
+    );
+
+    // Dropping the stream ends the task too.
+    let (guard, dropped) = DropFlag::new();
+    let mut st = Box::pin(hangs_after_three(guard).prefetch(8).stream());
+    for i in 0..3 {
+        assert_eq!(tokio::time::timeout(limit, st.next()).await, Ok(Some(i)));
+    }
+    drop(st);
+    assert_eq!(
+        settle_tasks(before).await,
+        before,
+        "dropping leaked the task"
+    );
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the producer was not dropped"
+    );
+
+    heard_stop_is_waited_for(limit).await;
+}
+
+/// The task's side alone, over a hand-written sequence whose `poll_stop`
+/// is ready at once: the stop and the drop both reach it, within `limit`.
+async fn task_side_liveness_cases(limit: Duration) {
+    let before = alive_tasks();
+    for drop_it in [false, true] {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let s = HangingSeq {
+            next: 0,
+            stopped: stopped.clone(),
+        };
+        let mut st = Box::pin(s.prefetch(8).take(3).stream());
+        for i in 0..3 {
+            assert_eq!(tokio::time::timeout(limit, st.next()).await, Ok(Some(i)));
+        }
+        if drop_it {
+            drop(st);
+        } else {
+            assert_eq!(tokio::time::timeout(limit, st.next()).await, Ok(None));
+            assert!(stopped.load(Ordering::SeqCst), "the stop completed first");
+        }
+        assert_eq!(
+            settle_tasks(before).await,
+            before,
+            "leaked (drop: {drop_it})"
+        );
+        assert!(stopped.load(Ordering::SeqCst), "poll_stop was not called");
+    }
+
+    heard_stop_is_waited_for(limit).await;
+}
+
+/// A producer that hears the stop at its `yield_` is waited for: its async
+/// cleanup runs before the consumer's stop completes.
+async fn heard_stop_is_waited_for(limit: Duration) {
+    let before = alive_tasks();
+    let log = Log::new();
+    let l = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u32>| async move {
+        for i in 0.. {
+            if !y.yield_(i).await {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        l.push("async cleanup");
+    });
+    let got: Vec<u32> = tokio::time::timeout(limit, s.prefetch(8).take(3).collect())
+        .await
+        .expect("completes");
+    assert_eq!(got, [0, 1, 2]);
+    assert_eq!(log.events(), ["async cleanup"], "the stop did not wait");
+    assert_eq!(settle_tasks(before).await, before);
+}
+
+/// The time limit on a paused clock: virtual, so generous.
+const PAUSED_LIMIT: Duration = Duration::from_secs(600);
+
+/// The time limit on a real clock: it bounds a hang, it is not a timing
+/// assertion.
+const REAL_LIMIT: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn contract_19_prefetch_stop_and_drop_reach_a_hung_producer_on_current_thread() {
+    liveness_cases(PAUSED_LIMIT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_19_prefetch_stop_and_drop_reach_a_hung_producer_on_two_workers() {
+    liveness_cases(REAL_LIMIT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_19_prefetch_stop_and_drop_reach_a_hung_producer_with_a_spawned_consumer() {
+    tokio::spawn(liveness_cases(REAL_LIMIT))
+        .await
+        .expect("no panic");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn contract_19_prefetch_task_calls_the_inner_poll_stop_on_current_thread() {
+    task_side_liveness_cases(PAUSED_LIMIT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_19_prefetch_task_calls_the_inner_poll_stop_on_two_workers() {
+    task_side_liveness_cases(REAL_LIMIT).await;
+}
+
+// ── user code never runs while the hand-off holds a waker (STYLE rule 17) ──
+
+/// An element whose `Drop` panics when its flag says so.
+struct Bomb(u32, bool);
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.1 && !std::thread::panicking() {
+            panic!("element {} failed to drop", self.0);
+        }
+    }
+}
+
+/// Yields `Bomb`s that panic on drop from element 1 on, never waiting,
+/// then logs its async cleanup once stopped.
+fn bombs(log: &Log) -> impl Seq<Item = Bomb> + Send + 'static {
+    let l = log.clone();
+    seq::from_fn(move |mut y: Yield<Bomb>| async move {
+        for i in 0.. {
+            if !y.yield_(Bomb(i, i > 0)).await {
+                break;
+            }
+        }
+        tokio::task::yield_now().await;
+        l.push("cleanup");
+    })
+}
+
+/// Takes `k` elements from `s` (letting the producer run between them),
+/// then lets the producer fill the buffer again.
+async fn take_some<S: Seq<Item = Bomb> + Send + 'static>(
+    s: &mut std::pin::Pin<Box<seqflow::seq::Prefetch<S>>>,
+    k: usize,
+) {
+    for _ in 0..k {
+        let b = poll_fn(|cx| s.as_mut().poll_next(cx))
+            .await
+            .expect("endless");
+        std::mem::forget(b); // a delivered element is the consumer's to drop
+        for _ in 0..5 {
+            tokio::task::yield_now().await;
+        }
+    }
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Waits, bounded, until `log` holds `"cleanup"`.
+async fn cleaned_up(log: &Log) -> bool {
+    for _ in 0..1000 {
+        if log.contains("cleanup") {
+            return true;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    false
+}
+
+async fn element_drop_panics_cases(on_one_thread: bool) {
+    let before = alive_tasks();
+    for n in [2, 8, 64] {
+        // Stopped after k elements: the elements produced ahead sit in the
+        // consumer's local buffer, in the shared queue, or both.
+        for k in [1, 2, 3, n, n + 1] {
+            let log = Log::new();
+            let mut s = Box::pin(bombs(&log).prefetch(n));
+            take_some(&mut s, k).await;
+            let stop = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
+                .catch_unwind()
+                .await;
+            match stop {
+                Err(payload) => {
+                    let msg = panic_message(&*payload);
+                    assert!(msg.ends_with("failed to drop"), "{msg}");
+                }
+                // On two workers the task may have been waiting for credit
+                // with nothing produced ahead.
+                Ok(()) => assert!(!on_one_thread, "the stop discarded nothing"),
+            }
+            // With the sequence still alive: the task ends, the producer
+            // cleaned up, and the stop completes.
+            assert!(cleaned_up(&log).await, "no cleanup (n = {n}, k = {k})");
+            assert_eq!(
+                settle_tasks(before).await,
+                before,
+                "stop leaked (n = {n}, k = {k})"
+            );
+            // The task may have discarded elements of its own, whose panic
+            // the next stop resumes; then the stop is complete.
+            let again = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
+                .catch_unwind()
+                .await;
+            if let Err(payload) = again {
+                let msg = panic_message(&*payload);
+                assert!(msg.ends_with("failed to drop"), "{msg}");
+            }
+            poll_fn(|cx| s.as_mut().poll_stop(cx)).await;
+            assert_eq!(
+                poll_fn(|cx| s.as_mut().poll_next(cx)).await.map(|b| b.0),
+                None
+            );
+        }
+        // Dropped after k elements: the drop panics, and still the task
+        // ends and the producer cleans up.
+        for k in [1, 2, 3, n, n + 1] {
+            let log = Log::new();
+            let mut s = Box::pin(bombs(&log).prefetch(n));
+            take_some(&mut s, k).await;
+            let dropped = std::panic::catch_unwind(AssertUnwindSafe(move || drop(s)));
+            match dropped {
+                Err(payload) => {
+                    let msg = panic_message(&*payload);
+                    assert!(msg.ends_with("failed to drop"), "{msg}");
+                }
+                // On two workers the elements may still be in the task's
+                // hands: it drops them there, and nobody hears of it.
+                Ok(()) => assert!(!on_one_thread, "the drop discarded nothing"),
+            }
+            assert!(cleaned_up(&log).await, "no cleanup (n = {n}, k = {k})");
+            assert_eq!(
+                settle_tasks(before).await,
+                before,
+                "drop leaked (n = {n}, k = {k})"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_panicking_element_drop_in_the_stop_or_drop_leaves_no_task_on_current_thread() {
+    element_drop_panics_cases(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_element_drop_in_the_stop_or_drop_leaves_no_task_on_two_workers() {
+    element_drop_panics_cases(false).await;
 }

@@ -18,9 +18,9 @@
 //!   return at once, clean up asynchronously first, or (a scripted bug,
 //!   contract 2) yield again, which must panic and surface. In some cases
 //!   one element is a "bomb" whose `Drop` panics unless it was delivered:
-//!   user code running where the crate discards an element (those cases
-//!   use no `prefetch` unless `SEQFLOW_BOMBS_WITH_PREFETCH=1`, until the
-//!   leak `model_regression_prefetch_*` shows is fixed).
+//!   user code running where the crate discards an element, `prefetch`'s
+//!   buffer included (`model_regression_prefetch_*` is the case that found
+//!   prefetch's leak).
 //! - **Pipelines** are trees of adapters over those producers: `map`,
 //!   `filter`, `take`, `take_while`, `skip`, `batched`, `batched_timeout`,
 //!   `chain`, `zip`, `merge`, `flat_map` (over inner producers),
@@ -293,11 +293,10 @@ impl Ctx {
         prod
     }
 
-    /// `prefetch` in this case: not with bombs (unless
-    /// `SEQFLOW_BOMBS_WITH_PREFETCH` is set) until prefetch's leak is fixed
-    /// (`model_regression_prefetch_*`).
+    /// `prefetch` may appear in every case, bombs included (prefetch's
+    /// leak, `model_regression_prefetch_*`, is fixed).
     fn prefetch_ok(&self) -> bool {
-        !self.bombs || std::env::var_os("SEQFLOW_BOMBS_WITH_PREFETCH").is_some()
+        true
     }
 
     fn deliver(&self, mut el: El) {
@@ -2232,13 +2231,12 @@ fn bombs(
 
 /// Seeds 8764, 9307, 18426 (before the bombs were kept away from `prefetch`): a `prefetch` stopped
 /// while an undelivered element waits in its buffer, whose `Drop` panics.
-/// The panic reaches the consumer's stop, but the prefetch task lives for
-/// ever and its producer is never dropped: `Receiver::poll_stop`
-/// (src/seq/prefetch/handoff.rs) drops the buffer after taking the
-/// producer's waker out, so the producer parked for credit is never woken
-/// (issue 11, section 4, "Leaked prefetch task").
+/// The panic reaches the consumer's stop; the prefetch task must still end
+/// and its producer be dropped. (It used to live for ever: `Receiver::poll_stop`
+/// in src/seq/prefetch/handoff.rs dropped the buffer after taking the
+/// producer's waker out, so the producer parked for credit was never woken;
+/// issue 11, section 4, "Leaked prefetch task".)
 #[test]
-#[ignore = "known bug in prefetch (src/seq/prefetch/handoff.rs, issue 11 §4 \"Leaked prefetch task\"), fixed on another branch"]
 fn model_regression_prefetch_stopped_with_a_panicking_element_in_its_buffer_leaks_its_task() {
     runtime(false).block_on(async {
         let base = alive_tasks();

@@ -77,6 +77,46 @@ pub use self::local::LocalPull;
 /// Nothing runs and nothing is spawned here: the producer starts on the
 /// first `next()`.
 ///
+/// # Inline, or on a task of its own
+///
+/// `pull(seq)` runs the producer inline, as Go 1.23's coroutine
+/// `iter.Pull` does: no task, no channel, no thread hop, 20 to 500 times
+/// cheaper per element than any task rendezvous, and no `block_on` cliff.
+/// It is the right default. But the producer then runs on the consumer's
+/// task: a step of heavy synchronous work inside `next()` stalls every
+/// other branch of the consumer's `select!` loop.
+///
+/// `pull(seq.prefetch(0))` is the pull on a task-plus-channel rendezvous
+/// (Go's goroutine-backed, unbuffered `iter.Pull`): the producer runs on a
+/// task of its own, only while the consumer waits in `next()`, at most one
+/// element ahead, and keeps this whole contract (cancel-safe `next()`,
+/// `stop()` waiting for the cleanup, panics surfacing, no task outliving
+/// it); see [`Seq::prefetch`](crate::Seq::prefetch). Choose it when the
+/// producer must not run on the consumer's task: CPU-heavy steps, or a
+/// producer that should run on a runtime worker of its own (or on another
+/// runtime, with [`Seq::prefetch_on`](crate::Seq::prefetch_on)) while the
+/// consumer sits elsewhere. [`pull2`] works the same for pairs.
+///
+/// ```
+/// use seqflow::{pull, seq, Seq, Yield};
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() {
+/// let frames = seq::from_fn(|mut y: Yield<u32>| async move {
+///     for i in 1.. {
+///         // heavy parsing here runs on the producer's task
+///         if !y.yield_(i).await {
+///             return;
+///         }
+///     }
+/// });
+/// let mut p = pull(frames.prefetch(0));
+/// assert_eq!(p.next().await, Some(1));
+/// assert_eq!(p.next().await, Some(2));
+/// p.stop().await;
+/// # }
+/// ```
+///
 /// The sequence must be `Send + 'static` because a `Pull` dropped while its
 /// producer waits in its cleanup hands the sequence to a task of the runtime
 /// to finish it. For a producer that holds `!Send` state (an `Rc`, a
@@ -166,6 +206,8 @@ where
 /// whose `next` returns `Option<(K, V)>`: Go's `iter.Pull2`.
 ///
 /// Everything said on [`pull`] holds; the contract is on [`Pull`].
+/// `pull2(seq2.prefetch(0))` runs the producer on a task of its own (see
+/// [`pull`], "Inline, or on a task of its own").
 ///
 /// # Panics
 ///

@@ -44,22 +44,31 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
+        // Resuming: a body that was pending, or a stop under way.
+        if let Some(running) = this.running.as_mut().as_pin_mut() {
+            let go_on = ready!(running.poll(cx));
+            this.running.set(None);
+            if !go_on {
+                *this.stopping = true;
+            }
+        }
+        if *this.stopping {
+            // The body broke: the producer's pending `yield_` resolves to
+            // `false`; finish only once it has returned.
+            return this.seq.as_mut().poll_stop(cx);
+        }
+        // The per-element loop: one element, then its body, polled at once.
         loop {
-            if let Some(running) = this.running.as_mut().as_pin_mut() {
-                let go_on = ready!(running.poll(cx));
-                this.running.set(None);
-                if !go_on {
-                    *this.stopping = true;
-                }
-            }
-            if *this.stopping {
-                // The body broke: the producer's pending `yield_` resolves to
-                // `false`; finish only once it has returned.
+            let Some(item) = ready!(this.seq.as_mut().poll_next(cx)) else {
+                return Poll::Ready(());
+            };
+            this.running.set(Some((this.body)(item)));
+            let running = this.running.as_mut().as_pin_mut().expect("just set");
+            let go_on = ready!(running.poll(cx));
+            this.running.set(None);
+            if !go_on {
+                *this.stopping = true;
                 return this.seq.as_mut().poll_stop(cx);
-            }
-            match ready!(this.seq.as_mut().poll_next(cx)) {
-                Some(item) => this.running.set(Some((this.body)(item))),
-                None => return Poll::Ready(()),
             }
         }
     }

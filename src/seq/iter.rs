@@ -4,9 +4,8 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use tokio::task::coop;
-
 use super::Seq;
+use super::budget::Budget;
 
 /// Creates a sequence that yields the items of an iterator.
 ///
@@ -29,6 +28,7 @@ use super::Seq;
 pub fn iter<I: IntoIterator>(items: I) -> Iter<I::IntoIter> {
     Iter {
         iter: Some(items.into_iter()),
+        budget: Budget::default(),
     }
 }
 
@@ -38,6 +38,7 @@ pub fn iter<I: IntoIterator>(items: I) -> Iter<I::IntoIter> {
 pub struct Iter<I> {
     // `None` once exhausted or stopped.
     iter: Option<I>,
+    budget: Budget,
 }
 
 impl<I> Unpin for Iter<I> {}
@@ -47,11 +48,14 @@ impl<I: Iterator> Seq for Iter<I> {
 
     #[inline]
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
-        let Some(iter) = self.iter.as_mut() else {
+        let this = &mut *self;
+        let Some(iter) = this.iter.as_mut() else {
             return Poll::Ready(None);
         };
-        // One unit of the task's cooperative budget per element (contract 21).
-        ready!(coop::poll_proceed(cx)).made_progress();
+        // tokio's cooperative budget, one unit per `Budget::BATCH` elements
+        // (contract 21; see `budget.rs`).
+        ready!(this.budget.poll_proceed(cx));
+        this.budget.made_progress();
         let next = iter.next();
         if next.is_none() {
             // Fuse: an iterator may resume after `None`; a sequence may not.

@@ -12,6 +12,7 @@ use std::ops::DerefMut;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+mod budget;
 mod drain;
 mod producer;
 
@@ -956,6 +957,38 @@ pub trait Seq {
     /// source is not held back. On a multi-thread runtime the producer and
     /// the consumer run in parallel on two workers.
     ///
+    /// A producer that waits elsewhere than at its `yield_` when the
+    /// consumer stops or drops (a hung read, `pending()`) cannot hear the
+    /// stop: the task drops it at once (its `Drop` cleanup runs, its async
+    /// cleanup does not), so the stop completes and the task ends anyway
+    /// (contract 19 of [`Seq`]).
+    ///
+    /// # `prefetch(0)`: the rendezvous on a task of its own
+    ///
+    /// With `n = 0` nothing is buffered: the producer runs on its task
+    /// *only while the consumer waits* for an element, and stops at its
+    /// next `yield_` until the consumer asks again, as Go's unbuffered,
+    /// goroutine-backed `iter.Pull` does. It asks the producer for exactly
+    /// what the inline sequence would be asked for, one element per
+    /// `poll_next`, so a producer's side effects happen no earlier than
+    /// without the task. If the consumer gives up waiting (a `next()` that
+    /// lost a `tokio::select!`), the element it asked for is still made,
+    /// and waits for the next call: nothing is lost, and the producer is at
+    /// most that one element ahead. No allocation per element.
+    ///
+    /// `pull(seq.prefetch(0))` (and [`pull2`](crate::pull2) for pairs) is
+    /// the pull on a task-plus-channel rendezvous. Plain [`pull`](crate::pull)
+    /// runs the producer inline, on the consumer's task, inside `next()`:
+    /// 20 to 500 times cheaper per element, with no task and no `block_on`
+    /// cliff, and the right default. Choose `prefetch(0)` when the producer
+    /// must not run on the consumer's task: a step that does heavy
+    /// synchronous work (parsing, decompressing) would stall every other
+    /// branch of the consumer's `select!` loop; or the producer should run
+    /// on a runtime worker of its own (or on another runtime, with
+    /// [`prefetch_on`](Seq::prefetch_on)) while the consumer sits in
+    /// `block_on` or on a thread of its own. Choose `n > 0` when the two
+    /// sides should overlap instead of taking turns.
+    ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
     /// # A note on choosing `n`
@@ -968,7 +1001,8 @@ pub trait Seq {
     /// When both sides do steady work per element, a few dozen (`64`) is
     /// plenty: the cost of the hand-off is then spread over chunks of
     /// `n / 4` elements. `n = 1` still overlaps the two sides, one element
-    /// at a time, but pays the task hand-off for every element. Remember
+    /// at a time, but pays the task hand-off for every element; `n = 0`
+    /// does not overlap them at all (see above). Remember
     /// that elements produced ahead are discarded when the consumer stops
     /// early, so a producer with side effects per element (an acknowledged
     /// message, a billed request) wants a small `n`.
@@ -998,13 +1032,24 @@ pub trait Seq {
     ///
     /// # Panics
     ///
-    /// Panics at once if `n` is zero (a buffer of zero elements could never
-    /// hand one over). The first `poll_next` panics if it does not run
-    /// within a tokio runtime; see [`prefetch_on`](Seq::prefetch_on).
+    /// The first `poll_next` panics if it does not run within a tokio
+    /// runtime; see [`prefetch_on`](Seq::prefetch_on).
     ///
     /// A panic of the producer, or of its cleanup, is caught on the task
     /// and resumed in the consumer, once the elements produced before it
     /// have been delivered, or in the consumer's stop if it stops first.
+    /// So is a panic in the `Drop` of an element that the task discards
+    /// after a stop; one in the `Drop` of an element discarded on the
+    /// consumer's side unwinds out of the consumer's stop (or drop). Either
+    /// way the task still ends, and the producer is still stopped and
+    /// waited for.
+    ///
+    /// # Cancel safety
+    ///
+    /// The sequence's `poll_next` is cancel safe: an element the producer
+    /// made for a `next()` that was dropped is returned by the next call.
+    /// For `n = 0` this is what makes `pull(seq.prefetch(0)).next()` cancel
+    /// safe.
     ///
     /// # Examples
     ///
@@ -1042,20 +1087,41 @@ pub trait Seq {
     /// # }
     /// ```
     ///
-    /// `n` must be non-zero:
+    /// The rendezvous: the producer runs on its own task, one element per
+    /// `next()`, never ahead of the consumer:
     ///
-    /// ```should_panic
-    /// use seqflow::{seq, Seq};
-    ///
-    /// let _ = seq::iter(0..3).prefetch(0); // panics: capacity `n` must be non-zero
     /// ```
-    #[track_caller]
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    /// use seqflow::{pull, seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() {
+    /// let made = Arc::new(AtomicU32::new(0));
+    /// let counter = made.clone();
+    /// let frames = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     for i in 0.. {
+    ///         // A CPU-heavy parse: it runs on the producer's task, not on
+    ///         // the consumer's.
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///         if !y.yield_(i).await {
+    ///             return;
+    ///         }
+    ///     }
+    /// });
+    /// let mut p = pull(frames.prefetch(0));
+    /// assert_eq!(p.next().await, Some(0));
+    /// assert_eq!(p.next().await, Some(1));
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(made.load(Ordering::SeqCst), 2, "nothing made ahead");
+    /// p.stop().await;
+    /// # }
+    /// ```
     fn prefetch(self, n: usize) -> Prefetch<Self>
     where
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
         Prefetch::new(self, n, Overflow::Suspend, None)
     }
 
@@ -1087,10 +1153,15 @@ pub trait Seq {
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
+    /// `prefetch_with(n, Overflow::Suspend)` is `prefetch(n)`, `n = 0`
+    /// included.
+    ///
     /// # Panics
     ///
-    /// Panics at once if `n` is zero. The first `poll_next` panics if it
-    /// does not run within a tokio runtime; see
+    /// Panics at once if `n` is zero with a drop policy (with nothing
+    /// waiting, there would be nothing to keep: use
+    /// [`prefetch(0)`](Seq::prefetch) for the rendezvous). The first
+    /// `poll_next` panics if it does not run within a tokio runtime; see
     /// [`prefetch_on`](Seq::prefetch_on). A producer's panic is resumed in
     /// the consumer, as with [`prefetch`](Seq::prefetch).
     ///
@@ -1125,13 +1196,25 @@ pub trait Seq {
     /// assert_eq!(seen, [0, 3, 6, 9]); // always the latest reading
     /// # }
     /// ```
+    ///
+    /// A drop policy needs `n > 0`:
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Overflow, Seq};
+    ///
+    /// // panics: `prefetch_with` capacity `n` must be non-zero with a drop policy
+    /// let _ = seq::iter(0..3).prefetch_with(0, Overflow::DropOldest);
+    /// ```
     #[track_caller]
     fn prefetch_with(self, n: usize, overflow: Overflow) -> Prefetch<Self>
     where
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
+        assert!(
+            n > 0 || overflow == Overflow::Suspend,
+            "`prefetch_with` capacity `n` must be non-zero with a drop policy"
+        );
         Prefetch::new(self, n, overflow, None)
     }
 
@@ -1145,10 +1228,12 @@ pub trait Seq {
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
+    /// `prefetch_on(handle, 0)` is the rendezvous of
+    /// [`prefetch(0)`](Seq::prefetch) with its task on that runtime.
+    ///
     /// # Panics
     ///
-    /// Panics at once if `n` is zero. If the runtime of `handle` shuts down
-    /// before the producer returned, its task is dropped with it, and the
+    /// If the runtime of `handle` shuts down before the producer returned, its task is dropped with it, and the
     /// consumer's next `poll_next` panics with a message that says so
     /// (elements may have been lost) rather than wait forever.
     ///
@@ -1163,13 +1248,11 @@ pub trait Seq {
     /// let v: Vec<i32> = futures::executor::block_on(s.collect());
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
-    #[track_caller]
     fn prefetch_on(self, handle: &tokio::runtime::Handle, n: usize) -> Prefetch<Self>
     where
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        assert!(n > 0, "`prefetch` capacity `n` must be non-zero");
         Prefetch::new(self, n, Overflow::Suspend, Some(handle.clone()))
     }
 

@@ -20,8 +20,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use tokio::task::coop;
-
+use super::budget::Budget;
 use crate::yield_::{Polled, RunId, Yield, poll_producer};
 
 pin_project! {
@@ -54,6 +53,8 @@ pin_project! {
         stopped: bool,
         // The producer heard the stop: it is driven to its return.
         heard: bool,
+        // tokio's cooperative budget, spent in batches (contract 21).
+        budget: Budget,
         _item: PhantomData<fn() -> T>,
     }
 }
@@ -66,6 +67,7 @@ impl<T, F, Fut: Future> Producer<T, F, Fut> {
             run: RunId::UNSTARTED,
             stopped: false,
             heard: false,
+            budget: Budget::default(),
             _item: PhantomData,
         }
     }
@@ -104,9 +106,10 @@ where
 {
     /// Runs the producer until it yields one element, returns, or waits.
     ///
-    /// Spends one unit of tokio's cooperative budget per element (contract
-    /// 21): an always-ready producer returns `Pending` once the task's
-    /// budget is spent, so other tasks on its thread get to run.
+    /// Spends tokio's cooperative budget, one unit per [`Budget::BATCH`]
+    /// elements (contract 21; see `budget.rs`): an always-ready producer
+    /// returns `Pending` once the task's budget is spent, so other tasks on
+    /// its thread get to run.
     ///
     /// After a stop this finishes the stop and reports `Finished` (or the
     /// return value, if it has not been delivered).
@@ -118,11 +121,16 @@ where
         // Through the projection, never `&self`: a shared reference to the
         // whole state would also cover the suspended producer future, whose
         // own live borrows (a `pin!`ned local, say) it would invalidate.
-        if *self.as_mut().project().stopped {
-            return self.poll_stop(cx).map(|ret| match ret {
-                Some(ret) => Step::Returned(ret),
-                None => Step::Finished,
-            });
+        //
+        // One check on the per-element path: the batch count is 0 when a
+        // batch of the cooperative budget ends and also once the consumer
+        // stopped (`poll_stop` ends the batch), so the stop flag is read
+        // only then.
+        if self.as_mut().project().budget.batch_ended() {
+            if *self.as_mut().project().stopped {
+                return self.poll_step_stopped(cx);
+            }
+            std::task::ready!(self.as_mut().project().budget.spend(cx));
         }
         let mut this = self.project();
         start_if_idle(this.state.as_mut(), this.run);
@@ -132,17 +140,16 @@ where
                 None => Step::Finished,
             });
         };
-        let budget = std::task::ready!(coop::poll_proceed(cx));
         let Polled { poll, item, .. } = poll_producer(fut, *this.run, false, false, cx);
         match (poll, item) {
-            // Nothing happened: the budget unit is given back on drop.
+            // Nothing happened: the batch is kept for the next elements.
             (Poll::Pending, None) => Poll::Pending,
             (Poll::Pending, Some(item)) => {
-                budget.made_progress();
+                this.budget.made_progress();
                 Poll::Ready(Step::Item(item))
             }
             (Poll::Ready(ret), item) => {
-                budget.made_progress();
+                this.budget.made_progress();
                 // Drop the finished future now: it may hold resources.
                 this.state.set(State::Done);
                 Poll::Ready(match item {
@@ -158,6 +165,17 @@ where
         }
     }
 
+    /// [`poll_step`](Self::poll_step) after a stop, out of line: inlined,
+    /// the stop path made the per-element path save more registers.
+    #[cold]
+    #[inline(never)]
+    fn poll_step_stopped(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<T, Fut::Output>> {
+        self.poll_stop(cx).map(|ret| match ret {
+            Some(ret) => Step::Returned(ret),
+            None => Step::Finished,
+        })
+    }
+
     /// Stops the producer by the stop rule (see the module docs) and
     /// resolves once it has returned or been dropped, with its return value
     /// if it returned and that value had not been delivered yet.
@@ -169,6 +187,8 @@ where
     ) -> Poll<Option<Fut::Output>> {
         let mut this = self.project();
         *this.stopped = true;
+        // Sends `poll_step` to its stop path (see there).
+        this.budget.end_batch();
         let fut = match this.state.as_mut().project() {
             StateProj::Idle { .. } => {
                 this.state.set(State::Done);

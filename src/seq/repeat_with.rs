@@ -4,9 +4,8 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use tokio::task::coop;
-
 use super::Seq;
+use super::budget::Budget;
 
 /// Creates an endless sequence that calls `f` for each element.
 ///
@@ -30,7 +29,10 @@ use super::Seq;
 /// # }
 /// ```
 pub fn repeat_with<T, F: FnMut() -> T>(f: F) -> RepeatWith<F> {
-    RepeatWith { f: Some(f) }
+    RepeatWith {
+        f: Some(f),
+        budget: Budget::default(),
+    }
 }
 
 /// Sequence returned by [`repeat_with`].
@@ -39,6 +41,7 @@ pub fn repeat_with<T, F: FnMut() -> T>(f: F) -> RepeatWith<F> {
 pub struct RepeatWith<F> {
     // `None` once stopped.
     f: Option<F>,
+    budget: Budget,
 }
 
 impl<F> Unpin for RepeatWith<F> {}
@@ -48,11 +51,14 @@ impl<T, F: FnMut() -> T> Seq for RepeatWith<F> {
 
     #[inline]
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let Some(f) = self.f.as_mut() else {
+        let this = &mut *self;
+        let Some(f) = this.f.as_mut() else {
             return Poll::Ready(None);
         };
-        // One unit of the task's cooperative budget per element (contract 21).
-        ready!(coop::poll_proceed(cx)).made_progress();
+        // tokio's cooperative budget, one unit per `Budget::BATCH` elements
+        // (contract 21; see `budget.rs`).
+        ready!(this.budget.poll_proceed(cx));
+        this.budget.made_progress();
         Poll::Ready(Some(f()))
     }
 

@@ -25,9 +25,22 @@
 //! receiver takes one element per lock, so every waiting element stays
 //! within the policy's reach.
 //!
+//! **Capacity 0, the rendezvous.** The sender starts with no credit, and
+//! the receiver gives the credit of one element only when its caller waits
+//! and nothing has arrived (once per element: the demand). So the producer
+//! runs only while the consumer waits, one element at a time; an element
+//! whose caller gave up waiting stays in the queue for the next call. The
+//! sender registers for the next demand under the lock that publishes the
+//! element. The two sides take turns, so neither spreads nor spins.
+//!
 //! All state is behind one `std::sync::Mutex`, wakers included: no atomics
 //! of our own, and no user code (element drops, wake-ups) runs under the
-//! lock.
+//! lock. Element drops also wait until the stop is recorded and the peer
+//! woken (STYLE.md rule 17): a `Drop` that panics cannot leave a side
+//! parked for ever.
+//!
+//! `loom_model.rs` checks all of this under loom, with loom's `Mutex` and
+//! `Arc` in place of std's.
 //!
 //! **Spreading over workers.** On a multi-thread tokio runtime, a task woken
 //! from a worker goes into that worker's LIFO slot, which other workers
@@ -54,7 +67,14 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::mem;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::PoisonError;
+// The loom model (`loom_model.rs`) checks this hand-off over loom's
+// `Mutex` and `Arc`, which explore every interleaving of the two sides.
+#[cfg(all(test, seqflow_loom))]
+use loom::sync::{Arc, Mutex, MutexGuard};
+#[cfg(not(all(test, seqflow_loom)))]
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -65,7 +85,13 @@ pub(crate) type Panic = Box<dyn Any + Send + 'static>;
 
 /// The most times in a row a side re-polls itself, on a multi-thread
 /// runtime, rather than park while its peer is busy.
+#[cfg(not(all(test, seqflow_loom)))]
 const SPINS: u32 = 256;
+/// Under the loom model: as many as the fewest, so that the limit does not
+/// depend on the clock (loom replays every interleaving, and needs each
+/// run to take the same branches).
+#[cfg(all(test, seqflow_loom))]
+const SPINS: u32 = MIN_SPINS;
 
 /// The fewest: the limit adapts between the two (see [`Spin`]).
 const MIN_SPINS: u32 = 2;
@@ -181,6 +207,9 @@ pub(crate) enum Flow {
     Yield,
     /// The consumer has stopped.
     Stopped,
+    /// The task is registered to be woken when credit comes back: return
+    /// `Pending`.
+    Parked,
 }
 
 struct Shared<T> {
@@ -204,13 +233,16 @@ struct Shared<T> {
     /// round (for [`Spin`]).
     consumer_woken_at: Option<Instant>,
     producer_woken_at: Option<Instant>,
+    /// Whether to stamp wake-ups: only [`Spin`] reads the stamps, and only
+    /// spreading sides spin.
+    stamp: bool,
 }
 
 impl<T> Shared<T> {
     /// Takes the parked consumer's waker, stamping the wake-up.
     fn wake_consumer(&mut self) -> Option<Waker> {
         let waker = self.consumer.take();
-        if waker.is_some() {
+        if waker.is_some() && self.stamp {
             self.consumer_woken_at = Some(Instant::now());
         }
         waker
@@ -219,7 +251,7 @@ impl<T> Shared<T> {
     /// Takes the parked producer's waker, stamping the wake-up.
     fn wake_producer(&mut self) -> Option<Waker> {
         let waker = self.producer.take();
-        if waker.is_some() {
+        if waker.is_some() && self.stamp {
             self.producer_woken_at = Some(Instant::now());
         }
         waker
@@ -242,11 +274,16 @@ fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
     }
 }
 
-/// Creates a hand-off of capacity `n` (non-zero) with the given policy.
+/// Creates a hand-off of capacity `n` with the given policy; `n = 0` (only
+/// with `Overflow::Suspend`) is a rendezvous: the producer gets the credit
+/// of one element each time the consumer waits for one.
 /// `spread` turns on the yield after waking a parked peer (multi-thread
 /// runtimes; see the module docs).
 pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<T>, Receiver<T>) {
-    debug_assert!(n > 0, "checked by the public constructors");
+    debug_assert!(
+        n > 0 || overflow == Overflow::Suspend,
+        "checked by the public constructors"
+    );
     let suspend = overflow == Overflow::Suspend;
     let chunk = if suspend {
         (n / 4).clamp(1, MAX_CHUNK)
@@ -264,6 +301,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         producer_in_seq: false,
         consumer_woken_at: None,
         producer_woken_at: None,
+        stamp: spread,
     }));
     let tx = Sender {
         link: link.clone(),
@@ -276,6 +314,8 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         spread,
         spin: Spin::new(),
         closed: false,
+        parked: false,
+        panic: None,
     };
     let rx = Receiver {
         link,
@@ -286,6 +326,8 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         spread,
         spin: Spin::new(),
         stopping: false,
+        rendezvous: n == 0,
+        demanded: false,
         done: false,
     };
     (tx, rx)
@@ -307,22 +349,31 @@ pub(crate) struct Sender<T> {
     /// Spinning for credit.
     spin: Spin,
     closed: bool,
+    /// The last `park` registered the task while its sequence waits: the
+    /// next `poll_ready` checks for a stop first.
+    parked: bool,
+    /// A panic in the `Drop` of an element discarded after the stop.
+    panic: Option<Panic>,
 }
 
 impl<T> Sender<T> {
     /// Ready when the producer may produce one more element; pending (the
     /// task is woken when credit comes back) when `n` elements are ahead of
     /// the consumer. Never pending with a drop policy.
+    ///
+    /// After a [`park`](Self::park), it first checks for a stop, so that a
+    /// producer woken by the stop is not resumed for one more element.
     #[inline]
     pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
-        if self.credit > 0 {
+        if self.credit > 0 && !self.parked {
             return Poll::Ready(Ok(()));
         }
         self.poll_credit(cx)
     }
 
-    /// Out of credit: the last `send` published the chunk. Takes the credit
-    /// returned meanwhile, or parks until some comes back.
+    /// Out of credit (the last `send` published the chunk), or back from a
+    /// park: takes the credit returned meanwhile, or parks until some comes
+    /// back.
     #[cold]
     #[inline(never)]
     fn poll_credit(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
@@ -332,7 +383,8 @@ impl<T> Sender<T> {
             return Poll::Ready(Err(Stopped));
         }
         shared.producer_in_seq = false;
-        self.credit = mem::take(&mut shared.credit);
+        self.parked = false;
+        self.credit += mem::take(&mut shared.credit);
         if self.credit > 0 {
             self.spin.progressed(shared.producer_woken_at.take());
             return Poll::Ready(Ok(()));
@@ -351,8 +403,11 @@ impl<T> Sender<T> {
     }
 
     /// Hands one element over; call only after `poll_ready` was ready.
+    /// With capacity 0 (and no spreading), the last element a demand
+    /// allowed also registers the task for the next demand: `send` then
+    /// returns [`Flow::Parked`].
     #[inline]
-    pub(crate) fn send(&mut self, item: T) -> Flow {
+    pub(crate) fn send(&mut self, item: T, cx: &Context<'_>) -> Flow {
         if self.overflow != Overflow::Suspend {
             return self.send_dropping(item);
         }
@@ -360,6 +415,8 @@ impl<T> Sender<T> {
         self.chunk.push_back(item);
         if self.chunk.len() < self.chunk_size && self.credit > 0 {
             Flow::Continue
+        } else if self.capacity == 0 && !self.spread {
+            self.flush_and_park(Some(cx))
         } else {
             self.flush()
         }
@@ -372,7 +429,8 @@ impl<T> Sender<T> {
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            drop(item);
+            self.chunk.push_back(item);
+            self.discard_chunk();
             return Flow::Stopped;
         }
         let dropped = if shared.queue.len() < self.capacity {
@@ -387,29 +445,48 @@ impl<T> Sender<T> {
         };
         let consumer = shared.wake_consumer();
         drop(shared);
+        // Wake first: the dropped element's `Drop` is user code and may
+        // panic (STYLE.md rule 17).
+        let flow = self.wake_consumer(consumer);
         drop(dropped);
-        self.wake_consumer(consumer)
+        flow
     }
 
     /// Publishes the chunk under one lock, takes any credit returned
     /// meanwhile, and wakes the consumer if it is parked.
     #[inline(never)]
     pub(crate) fn flush(&mut self) -> Flow {
+        self.flush_and_park(None)
+    }
+
+    /// `flush`; then, given a context and out of credit, registers the
+    /// task for credit under the same lock and returns [`Flow::Parked`]
+    /// (the rendezvous: it saves a lock per element).
+    fn flush_and_park(&mut self, park: Option<&Context<'_>>) -> Flow {
         if self.chunk.is_empty() {
             return Flow::Continue;
         }
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            self.chunk.clear();
+            self.discard_chunk();
             return Flow::Stopped;
         }
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_in_seq = false;
+        let parked = match park {
+            Some(cx) if self.credit == 0 => {
+                shared.producer_wants_credit = true;
+                register(&mut shared.producer, cx);
+                true
+            }
+            _ => false,
+        };
         let consumer = shared.wake_consumer();
         drop(shared);
-        self.wake_consumer(consumer)
+        let flow = self.wake_consumer(consumer);
+        if parked { Flow::Parked } else { flow }
     }
 
     /// The producer's own sequence is pending: publish what is in hand and
@@ -418,13 +495,14 @@ impl<T> Sender<T> {
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            self.chunk.clear();
+            self.discard_chunk();
             return Err(Stopped);
         }
         publish(&mut shared.queue, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_wants_credit = false;
         shared.producer_in_seq = true;
+        self.parked = true;
         register(&mut shared.producer, cx);
         let consumer = shared.wake_consumer();
         drop(shared);
@@ -437,9 +515,21 @@ impl<T> Sender<T> {
 
     /// Ends the hand-off: publishes what is in hand (unless the consumer
     /// stopped) and records how the producer ended.
+    ///
+    /// A panic in the `Drop` of an element discarded after a stop was
+    /// kept for this moment: it is the first, so it is the one reported.
     pub(crate) fn close(mut self, panic: Option<Panic>) {
         self.closed = true;
         let mut shared = lock(&self.link);
+        if shared.stopped && !self.chunk.is_empty() {
+            // Elements the stopped consumer will never see: drop them
+            // outside the lock, before the end is recorded, so that a
+            // panic in their `Drop` reaches the consumer's stop.
+            drop(shared);
+            self.discard_chunk();
+            shared = lock(&self.link);
+        }
+        let panic = self.panic.take().or(panic);
         if !shared.stopped {
             publish(&mut shared.queue, &mut self.chunk);
         }
@@ -452,8 +542,17 @@ impl<T> Sender<T> {
         if let Some(w) = consumer {
             w.wake();
         }
-        // `self.chunk` (elements the stopped consumer will never see) drops
-        // here, outside the lock.
+    }
+
+    /// Drops the elements in hand, which the stopped consumer will never
+    /// see, outside the lock. Their `Drop` is user code: a panic there is
+    /// kept for [`close`](Self::close), and the producer is still stopped
+    /// and waited for, so that its cleanup runs.
+    fn discard_chunk(&mut self) {
+        let chunk = mem::take(&mut self.chunk);
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(chunk))) {
+            self.panic.get_or_insert(payload);
+        }
     }
 
     fn wake_consumer(&self, consumer: Option<Waker>) -> Flow {
@@ -514,6 +613,11 @@ pub(crate) struct Receiver<T> {
     spin: Spin,
     /// `poll_stop` was called.
     stopping: bool,
+    /// Capacity 0: the producer gets credit only on demand (see
+    /// [`poll_rendezvous`](Self::poll_rendezvous)).
+    rendezvous: bool,
+    /// The rendezvous gave the credit of one element that has not arrived.
+    demanded: bool,
     /// The end was observed: nothing is left to receive or wait for.
     done: bool,
 }
@@ -547,6 +651,9 @@ impl<T> Receiver<T> {
         debug_assert!(!self.stopping, "poll_recv after poll_stop");
         if self.done {
             return Poll::Ready(Recv::Finished);
+        }
+        if self.rendezvous {
+            return self.poll_rendezvous(cx);
         }
         // Return credit only for elements handed out by *earlier* calls: by
         // now the caller has taken them, so the producer never gets more
@@ -620,21 +727,80 @@ impl<T> Receiver<T> {
         }
     }
 
+    /// `poll_recv` of a rendezvous (capacity 0): asks the producer for one
+    /// element, once, and waits for it. The credit of one element is the
+    /// demand; it is given only while the consumer waits and nothing has
+    /// arrived, so the producer runs only then and is never more than the
+    /// one element asked for ahead. If the caller gives up waiting (its
+    /// future dropped), the element still arrives, stays in the queue, and
+    /// the next call takes it.
+    fn poll_rendezvous(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
+        if let Some(item) = self.local.pop_front() {
+            // Kept back by an earlier call that yielded.
+            return Poll::Ready(Recv::Item(item));
+        }
+        let mut shared = lock(&self.link);
+        if let Some(item) = shared.queue.pop_front() {
+            debug_assert!(shared.queue.is_empty(), "one element at a time");
+            self.demanded = false;
+            self.spin.progressed(shared.consumer_woken_at.take());
+            return Poll::Ready(Recv::Item(item));
+        }
+        if let Some(end) = shared.end.take() {
+            drop(shared);
+            self.done = true;
+            return Poll::Ready(match end {
+                End::Finished => Recv::Finished,
+                End::Panicked(payload) => Recv::Panicked(payload),
+                End::Abandoned => Recv::Abandoned,
+            });
+        }
+        let mut producer = None;
+        if !self.demanded {
+            self.demanded = true;
+            shared.credit = 1;
+            if shared.producer_wants_credit {
+                shared.producer_wants_credit = false;
+                producer = shared.wake_producer();
+            }
+        }
+        let producer_busy = !shared.producer_wants_credit && !shared.producer_in_seq;
+        if self.spread && producer_busy && self.spin.again() {
+            drop(shared);
+            if let Some(w) = producer {
+                w.wake();
+            }
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.spin.parked();
+        register(&mut shared.consumer, cx);
+        drop(shared);
+        if let Some(w) = producer {
+            w.wake();
+        }
+        Poll::Pending
+    }
+
     /// Stops the producer and waits for its task to end: ready with the
     /// producer's panic, if it panicked and the panic was not delivered yet.
     /// Elements not yet received are dropped. Idempotent.
+    ///
+    /// The discarded elements are dropped last, once the stop is recorded
+    /// and the producer woken: their `Drop` is user code, and if it panics
+    /// the panic unwinds out of this call, but the task still ends, and a
+    /// later call completes the stop.
     pub(crate) fn poll_stop(&mut self, cx: &mut Context<'_>) -> Poll<Option<Panic>> {
         if self.done {
             return Poll::Ready(None);
         }
-        self.local.clear();
         let mut shared = lock(&self.link);
-        let mut discarded = VecDeque::new();
+        let mut discarded = (VecDeque::new(), VecDeque::new());
         let mut producer = None;
         if !self.stopping {
             self.stopping = true;
             shared.stopped = true;
-            discarded = mem::take(&mut shared.queue);
+            discarded = (mem::take(&mut self.local), mem::take(&mut shared.queue));
             producer = shared.wake_producer();
         }
         let end = shared.end.take();
@@ -642,19 +808,19 @@ impl<T> Receiver<T> {
             register(&mut shared.consumer, cx);
         }
         drop(shared);
-        drop(discarded);
         if let Some(w) = producer {
             w.wake();
         }
+        if end.is_some() {
+            self.done = true;
+        }
+        drop(discarded);
         match end {
             None => Poll::Pending,
-            Some(end) => {
-                self.done = true;
-                Poll::Ready(match end {
-                    End::Panicked(payload) => Some(payload),
-                    End::Finished | End::Abandoned => None,
-                })
-            }
+            Some(end) => Poll::Ready(match end {
+                End::Panicked(payload) => Some(payload),
+                End::Finished | End::Abandoned => None,
+            }),
         }
     }
 
@@ -699,14 +865,17 @@ impl<T> Drop for Receiver<T> {
         let discarded = mem::take(&mut shared.queue);
         let producer = shared.wake_producer();
         drop(shared);
-        drop(discarded);
         if let Some(w) = producer {
             w.wake();
         }
+        // User code last (STYLE.md rule 17): the elements' `Drop` may
+        // panic, and the task has already been told. `self.local` drops
+        // after this, with the other fields.
+        drop(discarded);
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(seqflow_loom)))]
 mod tests {
     use std::task::{Context, Poll, Waker};
 
@@ -730,7 +899,7 @@ mod tests {
         let (mut tx, mut rx) = channel::<u32>(8, Overflow::Suspend, false);
         let mut sent = 0;
         while tx.poll_ready(&mut cx()).is_ready() {
-            tx.send(sent);
+            tx.send(sent, &cx());
             sent += 1;
         }
         assert_eq!(sent, 8, "n credits to start with");
@@ -748,11 +917,11 @@ mod tests {
     fn elements_stay_in_the_sender_until_a_chunk_is_full() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
         for i in 0..3 {
-            assert_eq!(tx.send(i), Flow::Continue);
+            assert_eq!(tx.send(i, &cx()), Flow::Continue);
         }
         assert_eq!(recv(&mut rx), Poll::Pending);
         // The fourth fills the chunk (16 / 4) and publishes.
-        assert_eq!(tx.send(3), Flow::Continue);
+        assert_eq!(tx.send(3, &cx()), Flow::Continue);
         assert_eq!(rx.ready_len(), 0);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
         assert_eq!(rx.ready_len(), 3);
@@ -761,7 +930,7 @@ mod tests {
     #[test]
     fn close_publishes_the_rest_then_ends() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
-        tx.send(1);
+        tx.send(1, &cx());
         tx.close(None);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
         assert_eq!(recv(&mut rx), Poll::Ready(None));
@@ -771,7 +940,7 @@ mod tests {
     #[test]
     fn a_panic_comes_after_the_elements_before_it() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
-        tx.send(1);
+        tx.send(1, &cx());
         tx.close(Some(Box::new("boom")));
         assert_eq!(recv(&mut rx), Poll::Ready(Some(1)));
         let Poll::Ready(Recv::Panicked(p)) = rx.poll_recv(&mut cx()) else {
@@ -793,7 +962,7 @@ mod tests {
     #[test]
     fn stop_discards_and_reaches_the_sender() {
         let (mut tx, mut rx) = channel::<u32>(16, Overflow::Suspend, false);
-        assert_eq!(tx.send(0), Flow::Continue); // kept in the chunk
+        assert_eq!(tx.send(0, &cx()), Flow::Continue); // kept in the chunk
         assert!(rx.poll_stop(&mut cx()).is_pending());
         assert_eq!(tx.flush(), Flow::Stopped);
         assert!(tx.park(&mut cx()).is_err());
@@ -807,7 +976,7 @@ mod tests {
         let (mut tx, mut rx) = channel::<u32>(3, Overflow::DropOldest, false);
         for i in 0..10 {
             assert!(tx.poll_ready(&mut cx()).is_ready());
-            tx.send(i);
+            tx.send(i, &cx());
         }
         tx.close(None);
         let got: Vec<_> = std::iter::from_fn(|| match recv(&mut rx) {
@@ -822,12 +991,12 @@ mod tests {
     fn drop_latest_keeps_the_first_n() {
         let (mut tx, mut rx) = channel::<u32>(3, Overflow::DropLatest, false);
         for i in 0..10 {
-            tx.send(i);
+            tx.send(i, &cx());
         }
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
         // Room for one more now.
-        tx.send(10);
-        tx.send(11);
+        tx.send(10, &cx());
+        tx.send(11, &cx());
         tx.close(None);
         let mut rest = Vec::new();
         while let Poll::Ready(Some(x)) = recv(&mut rx) {
@@ -849,7 +1018,7 @@ mod tests {
         assert_eq!(recv(&mut rx), Poll::Pending);
         assert!(lock(&rx.link).consumer.is_some());
         // Waking a parked peer asks the waker to yield.
-        assert_eq!(tx.send(0), Flow::Yield);
+        assert_eq!(tx.send(0, &cx()), Flow::Yield);
         assert_eq!(recv(&mut rx), Poll::Ready(Some(0)));
         assert_eq!(rx.spin.count, 0, "elements reset the spin count");
     }
@@ -895,7 +1064,7 @@ mod tests {
     #[test]
     fn spreading_producer_spins_for_credit_while_the_consumer_runs() {
         let (mut tx, mut rx) = channel::<u32>(1, Overflow::Suspend, true);
-        tx.send(0);
+        tx.send(0, &cx());
         for _ in 0..SPINS {
             assert!(tx.poll_ready(&mut cx()).is_pending());
             assert!(!lock(&tx.link).producer_wants_credit);
