@@ -18,12 +18,17 @@
 //!   is heard there too, and the goodbye still goes out (a producer waiting
 //!   anywhere else would be dropped at the stop). The server prints what it
 //!   received.
+//! - A CPU-heavy parser, inline and behind `prefetch(0)`: inline, each parse
+//!   runs inside `next()` on the consumer's task and stalls the other
+//!   branches of its `select!`; `pull(seq.prefetch(0))` runs the producer on
+//!   a task of its own (Go's goroutine-backed `iter.Pull`), so a ticker in
+//!   the same loop keeps time on a multi-thread runtime.
 //!
 //! Run with `cargo run --example protocol_frames`.
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
@@ -61,6 +66,28 @@ fn parse(bytes: &[u8]) -> io::Result<Frame> {
 /// consumer stops, the producer says goodbye, then reads on to the server's
 /// close so that its own close is clean.
 fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
+    frames_parsed_by(addr, parse)
+}
+
+/// A parser that also verifies a (deliberately slow) checksum of the body:
+/// a few milliseconds of CPU per frame.
+fn heavy_parse(bytes: &[u8]) -> io::Result<Frame> {
+    let start = Instant::now();
+    let mut sum = 0u64;
+    while start.elapsed() < Duration::from_millis(8) {
+        for b in bytes {
+            sum = sum.wrapping_mul(31).wrapping_add(u64::from(*b));
+        }
+    }
+    std::hint::black_box(sum);
+    parse(bytes)
+}
+
+/// [`frames`] with the parser of your choice.
+fn frames_parsed_by(
+    addr: SocketAddr,
+    parser: fn(&[u8]) -> io::Result<Frame>,
+) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
     seq::from_fn(move |mut y: Yield<io::Result<Frame>>| async move {
         let stream = match TcpStream::connect(addr).await {
             Ok(stream) => stream,
@@ -82,7 +109,7 @@ fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'stat
                 Some(Some(read)) => read,
             };
             let failed = read.is_err();
-            if !y.yield_(read.and_then(|bytes| parse(&bytes))).await || failed {
+            if !y.yield_(read.and_then(|bytes| parser(&bytes))).await || failed {
                 break;
             }
         }
@@ -202,6 +229,41 @@ async fn main() -> io::Result<()> {
         let received = server.await.expect("the server");
         println!("server {name} received {received:?}");
         assert_eq!(received, [Bytes::from_static(GOODBYE)]);
+    }
+
+    // A CPU-heavy parser. Inline (`pull(s)`), it runs on the consumer's
+    // task inside `next()`, so the ticker of the same `select!` loop stalls
+    // for each parse. With `pull(s.prefetch(0))` the producer runs on a task
+    // of its own (still only while the consumer waits for a frame, at most
+    // one frame ahead), and on a multi-thread runtime the ticker keeps time.
+    for variant in ["inline", "prefetch(0)"] {
+        let (addr, server) = serve("c", 100, u32::MAX, Duration::ZERO).await?;
+        let heavy = frames_parsed_by(addr, heavy_parse);
+        let mut p = if variant == "inline" {
+            pull(heavy.boxed())
+        } else {
+            pull(heavy.prefetch(0).boxed())
+        };
+        let mut ticker = tokio::time::interval(Duration::from_millis(2));
+        let (mut last_tick, mut worst_gap, mut got) = (Instant::now(), Duration::ZERO, 0);
+        while got < 10 {
+            tokio::select! {
+                frame = p.next() => {
+                    assert_eq!(frame.expect("a frame")?.n, got);
+                    got += 1;
+                }
+                _ = ticker.tick() => {
+                    worst_gap = worst_gap.max(last_tick.elapsed());
+                    last_tick = Instant::now();
+                }
+            }
+        }
+        p.stop().await;
+        assert_eq!(
+            server.await.expect("the server"),
+            [Bytes::from_static(GOODBYE)]
+        );
+        println!("{variant:>11}: 10 heavy frames; the 2 ms ticker's longest gap was {worst_gap:?}");
     }
     Ok(())
 }

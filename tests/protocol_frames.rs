@@ -6,7 +6,9 @@
 //! interleave, and a stop makes the producer send a goodbye frame, which the
 //! server receives (contract 2 and 8: the stop waits for the async cleanup),
 //! even when it comes while the producer waits for a frame: the read is
-//! inside `y.until_stopped(..)` (contract 20).
+//! inside `y.until_stopped(..)` (contract 20). The timeout and stop cases
+//! run again on `pull(frames.prefetch(0))`, the rendezvous on a task of its
+//! own (contract 23).
 //! Both runtime flavours; bounded loops, loopback only.
 //!
 //! Self-contained: no shared test support.
@@ -201,7 +203,17 @@ async fn serve(
 
 // ── one frame per request, a timeout mid-frame ──
 
-async fn timeout_mid_frame_loses_nothing() {
+/// `pull(frames)`, or with `on_task` the rendezvous on a task of its own,
+/// `pull(frames.prefetch(0))` (contract 23).
+fn pull_frames(addr: SocketAddr, on_task: bool) -> Pull<io::Result<Frame>> {
+    if on_task {
+        pull(frames(addr).prefetch(0))
+    } else {
+        pull(frames(addr))
+    }
+}
+
+async fn timeout_mid_frame_loses_nothing(on_task: bool) {
     let (half_tx, half_rx) = oneshot::channel();
     let (go_tx, go_rx) = oneshot::channel();
     let gate = Gate {
@@ -210,7 +222,7 @@ async fn timeout_mid_frame_loses_nothing() {
         go: go_rx,
     };
     let (addr, server) = serve("a", 3, Some(gate)).await;
-    let mut p = pull(frames(addr));
+    let mut p = pull_frames(addr, on_task);
 
     let f0 = request(&mut p, PATIENCE)
         .await
@@ -262,7 +274,7 @@ async fn timeout_mid_frame_loses_nothing() {
     );
 }
 
-async fn stop_while_waiting_mid_frame_says_goodbye() {
+async fn stop_while_waiting_mid_frame_says_goodbye(on_task: bool) {
     let (half_tx, half_rx) = oneshot::channel();
     let (go_tx, go_rx) = oneshot::channel::<()>();
     let gate = Gate {
@@ -271,7 +283,7 @@ async fn stop_while_waiting_mid_frame_says_goodbye() {
         go: go_rx,
     };
     let (addr, server) = serve("a", 3, Some(gate)).await;
-    let mut p = pull(frames(addr));
+    let mut p = pull_frames(addr, on_task);
     assert_eq!(p.next().await.unwrap().unwrap().n, 0);
     half_rx.await.unwrap();
     assert_eq!(
@@ -297,8 +309,10 @@ async fn stop_while_waiting_mid_frame_says_goodbye() {
 }
 
 both_flavours! {
-    contract_10_protocol_timeout_mid_frame_loses_nothing => timeout_mid_frame_loses_nothing();
-    contract_20_protocol_stop_while_waiting_for_a_frame_still_says_goodbye => stop_while_waiting_mid_frame_says_goodbye();
+    contract_10_protocol_timeout_mid_frame_loses_nothing => timeout_mid_frame_loses_nothing(false);
+    contract_20_protocol_stop_while_waiting_for_a_frame_still_says_goodbye => stop_while_waiting_mid_frame_says_goodbye(false);
+    contract_23_protocol_prefetch0_timeout_mid_frame_loses_nothing => timeout_mid_frame_loses_nothing(true);
+    contract_23_protocol_prefetch0_stop_while_waiting_for_a_frame_still_says_goodbye => stop_while_waiting_mid_frame_says_goodbye(true);
 }
 
 // ── two sources, interleaved ──
