@@ -975,3 +975,184 @@ fn contract_21_consumer_in_plain_block_on_both_flavours() {
         assert!(ok, "the spawned task never ran under block_on");
     }
 }
+
+// ===== a producer that hears the stop gets its async cleanup =====
+
+/// Yields `0..n`, then waits forever inside `until_stopped`; on hearing the
+/// stop (there or at `yield_`) it sleeps, then logs "async cleanup".
+fn listening(n: u32, log: &Log) -> impl Seq<Item = u32> + Send + 'static {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u32>| {
+        let log = log.clone();
+        async move {
+            let mut heard = false;
+            for i in 0..n {
+                if !y.yield_(i).await {
+                    heard = true;
+                    break;
+                }
+            }
+            if !heard {
+                assert_eq!(y.until_stopped(pending::<()>()).await, None);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            log.push("async cleanup");
+        }
+    })
+}
+
+async fn check_heard_cleanup<S, F, Fut>(name: &str, n: u32, make: F)
+where
+    F: FnOnce(Boxed) -> Fut,
+    Fut: std::future::Future<Output = S>,
+{
+    let start = alive_tasks();
+    let log = Log::new();
+    let out = tokio::time::timeout(Duration::from_secs(5), make(Box::pin(listening(n, &log))))
+        .await
+        .unwrap_or_else(|_| panic!("{name}: the early end hung"));
+    drop(out);
+    assert_eq!(
+        log.events(),
+        vec!["async cleanup"],
+        "{name}: the early end did not wait for the async cleanup of a producer that heard the stop"
+    );
+    assert_eq!(
+        settle_tasks_patiently(start).await,
+        start,
+        "{name}: a task outlived the sequence"
+    );
+}
+
+#[test]
+fn contract_20_every_early_end_waits_for_a_producer_that_heard_the_stop() {
+    both(|| async {
+        for n in [2, 100] {
+            // n == 2: the producer waits in `until_stopped`; n == 100: at `yield_`
+            let take = if n == 2 { 3 } else { 2 };
+            check_heard_cleanup("take", n, |s: Boxed| s.take(2).collect::<Vec<_>>()).await;
+            check_heard_cleanup("take_while", n, |s: Boxed| {
+                s.take_while(|x| *x < 1).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("timeout", n, |s: Boxed| {
+                s.timeout(MS).take(take).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("with_cancel", n, |s: Boxed| {
+                let t = CancellationToken::new();
+                let t2 = t.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(MS).await;
+                    t2.cancel();
+                });
+                s.with_cancel(t).take(2).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("heartbeat+take", n, |s: Boxed| {
+                s.heartbeat(MS).take(take).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("batched_timeout+take", n, |s: Boxed| {
+                s.batched_timeout(2, MS).take(1).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("batched+take", n, |s: Boxed| {
+                s.batched(2).take(1).collect::<Vec<_>>()
+            })
+            .await;
+            for k in [0, 1, 4] {
+                check_heard_cleanup("prefetch+take", n, |s: Boxed| {
+                    s.prefetch(k).take(2).collect::<Vec<_>>()
+                })
+                .await;
+                check_heard_cleanup("prefetch+timeout+take", n, |s: Boxed| {
+                    s.prefetch(k).timeout(MS).take(take).collect::<Vec<_>>()
+                })
+                .await;
+            }
+            check_heard_cleanup("merge+take", n, |s: Boxed| {
+                s.merge(seq::iter(10..12u32)).take(3).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("merge_all+timeout", n, |s: Boxed| {
+                seq::merge_all(vec![s, Box::pin(seq::iter(10..12u32)) as Boxed])
+                    .timeout(MS)
+                    .take(5)
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("zip", n, |s: Boxed| {
+                seq::iter(0..2u32).zip(s).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("zip+timeout", n, |s: Boxed| {
+                s.zip(seq::iter(0..10u32))
+                    .timeout(MS)
+                    .take(take)
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("chain+take", n, |s: Boxed| {
+                s.chain(seq::iter(0..3u32)).take(2).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("flat_map+take", n, |s: Boxed| {
+                let cell = Mutex::new(Some(s));
+                seq::iter(0..1)
+                    .flat_map(move |_| cell.lock().unwrap().take().unwrap())
+                    .take(2)
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("map_concurrent+take", n, |s: Boxed| {
+                s.map_concurrent(2, |x| async move { x })
+                    .take(2)
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("map_unordered+take", n, |s: Boxed| {
+                s.map_unordered(2, |x| async move { x })
+                    .take(2)
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("instrumented+take", n, |s: Boxed| {
+                s.instrumented(Stats::new()).take(2).collect::<Vec<_>>()
+            })
+            .await;
+            check_heard_cleanup("pull stop after cancelled next", n, |s: Boxed| async move {
+                let mut p = pull(s);
+                let _ = p.next().await;
+                let _ = p.next().await;
+                let _ = tokio::time::timeout(MS, p.next()).await;
+                p.stop().await;
+            })
+            .await;
+            check_heard_cleanup(
+                "pull(prefetch(0)) stop after cancelled next",
+                n,
+                |s: Boxed| async move {
+                    let mut p = pull(s.prefetch(0));
+                    let _ = p.next().await;
+                    let _ = p.next().await;
+                    let _ = tokio::time::timeout(MS, p.next()).await;
+                    p.stop().await;
+                },
+            )
+            .await;
+            check_heard_cleanup(
+                "local pull stop after cancelled next",
+                n,
+                |s: Boxed| async move {
+                    let mut p = pull_local(s);
+                    let _ = p.next().await;
+                    let _ = p.next().await;
+                    let _ = tokio::time::timeout(MS, p.next()).await;
+                    p.stop().await;
+                },
+            )
+            .await;
+        }
+    });
+}
