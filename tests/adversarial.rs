@@ -1156,3 +1156,101 @@ fn contract_20_every_early_end_waits_for_a_producer_that_heard_the_stop() {
         }
     });
 }
+
+// ===== without a runtime: small cases for Miri =====
+
+#[test]
+fn miri_scoped_thread_with_the_producers_waker() {
+    let s = seq::from_fn(|mut y: Yield<String>| async move {
+        for v in 0..3u32 {
+            let mut fut = pin!(y.yield_(v.to_string()));
+            let first = std::future::poll_fn(|cx| {
+                let waker = cx.waker();
+                let poll = std::thread::scope(|sc| {
+                    sc.spawn(|| {
+                        // a clone made on the other thread is the task's waker
+                        let cloned = waker.clone();
+                        cloned.wake_by_ref();
+                        let mut cx2 = std::task::Context::from_waker(waker);
+                        fut.as_mut().poll(&mut cx2)
+                    })
+                    .join()
+                    .unwrap()
+                });
+                std::task::Poll::Ready(poll)
+            })
+            .await;
+            assert!(first.is_pending());
+            if !fut.await {
+                return;
+            }
+        }
+    });
+    let got: Vec<String> = futures::executor::block_on(s.take(2).collect());
+    assert_eq!(got, vec!["0", "1"]);
+}
+
+#[test]
+fn miri_yield_dropped_after_hand_over_in_a_select_still_delivers() {
+    let s = seq::from_fn(|mut y: Yield<Box<u32>>| async move {
+        // the first `yield_` hands its value over, then loses the race
+        futures::select_biased! {
+            _ = y.yield_(Box::new(1)).fuse() => unreachable!(),
+            _ = futures::future::ready(()).fuse() => {}
+        }
+        // same poll: this one must wait for the next poll, then deliver
+        if !y.yield_(Box::new(2)).await {
+            return;
+        }
+        // a future dropped before its first poll drops its value
+        drop(y.yield_(Box::new(3)));
+        let _ = y.yield_(Box::new(4)).await;
+    });
+    let got: Vec<u32> = futures::executor::block_on(s.map(|b| *b).collect());
+    assert_eq!(got, vec![1, 2, 4]);
+}
+
+#[test]
+fn miri_nested_yield_all_and_misuse_without_a_runtime() {
+    let log = Log::new();
+    let l = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<Box<u32>>| {
+        let l = l.clone();
+        async move {
+            let l2 = l.clone();
+            let ok = y
+                .yield_all(seq::from_fn(move |mut z: Yield<Box<u32>>| async move {
+                    let ok = z.yield_all(seq::iter((0..10).map(Box::new))).await;
+                    l2.push(format!("inner {ok}"));
+                }))
+                .await;
+            l.push(format!("outer {ok}"));
+        }
+    });
+    let got: Vec<Box<u32>> = futures::executor::block_on(s.take(3).collect());
+    assert_eq!(got.len(), 3);
+    assert_eq!(log.events(), vec!["inner false", "outer false"]);
+
+    // an outer `Yield` moved into an inner producer
+    let s = seq::from_fn(|y: Yield<Box<u32>>| async move {
+        let inner = seq::from_fn(move |_z: Yield<Box<u32>>| async move {
+            let mut y = y;
+            y.yield_(Box::new(1)).await;
+        });
+        let _: Vec<Box<u32>> = inner.collect().await;
+    });
+    let err = futures::executor::block_on(AssertUnwindSafe(s.collect::<Vec<_>>()).catch_unwind())
+        .unwrap_err();
+    assert!(panic_text(&*err).contains("outside the producer"));
+
+    // continued after false, caught, then until_stopped
+    let s = seq::from_fn(|mut y: Yield<Box<u32>>| async move {
+        if !y.yield_(Box::new(0)).await {
+            let r = AssertUnwindSafe(y.yield_(Box::new(1))).catch_unwind().await;
+            assert!(panic_text(&*r.unwrap_err()).contains("continued after"));
+            assert_eq!(y.until_stopped(async { 1 }).await, None);
+        }
+    });
+    let got: Vec<Box<u32>> = futures::executor::block_on(s.take(1).collect());
+    assert_eq!(got.len(), 1);
+}
