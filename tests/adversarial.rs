@@ -1254,3 +1254,155 @@ fn miri_nested_yield_all_and_misuse_without_a_runtime() {
     let got: Vec<Box<u32>> = futures::executor::block_on(s.take(1).collect());
     assert_eq!(got.len(), 1);
 }
+
+// ===== panics in a heard producer's cleanup reach the consumer =====
+
+/// Yields `0..100`; once it hears the stop it awaits, then panics.
+fn panicking_cleanup() -> Boxed {
+    Box::pin(seq::from_fn(|mut y: Yield<u32>| async move {
+        for i in 0..100 {
+            if !y.yield_(i).await {
+                tokio::task::yield_now().await;
+                panic!("cleanup panicked");
+            }
+        }
+    }))
+}
+
+async fn check_cleanup_panic<S, F, Fut>(name: &str, make: F)
+where
+    F: FnOnce(Boxed) -> Fut,
+    Fut: std::future::Future<Output = S>,
+{
+    let start = alive_tasks();
+    let r = tokio::time::timeout(
+        Duration::from_secs(5),
+        AssertUnwindSafe(make(panicking_cleanup())).catch_unwind(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{name}: hung"));
+    let err = r
+        .err()
+        .unwrap_or_else(|| panic!("{name}: the cleanup panic was swallowed"));
+    let msg = panic_text(&*err);
+    assert!(msg.contains("cleanup panicked"), "{name}: {msg}");
+    assert_eq!(settle_tasks_patiently(start).await, start, "{name}: leak");
+}
+
+#[test]
+fn contract_4_a_cleanup_panic_after_the_stop_reaches_the_consumer() {
+    both(|| async {
+        check_cleanup_panic("take", |s: Boxed| s.take(2).collect::<Vec<_>>()).await;
+        check_cleanup_panic("for_each", |s: Boxed| s.for_each(|x| async move { x < 1 })).await;
+        for k in [0, 1, 4] {
+            check_cleanup_panic("prefetch+take", |s: Boxed| {
+                s.prefetch(k).take(2).collect::<Vec<_>>()
+            })
+            .await;
+        }
+        check_cleanup_panic("merge+take", |s: Boxed| {
+            s.merge(seq::iter(10..12u32)).take(3).collect::<Vec<_>>()
+        })
+        .await;
+        check_cleanup_panic("zip", |s: Boxed| {
+            seq::iter(0..2u32).zip(s).collect::<Vec<_>>()
+        })
+        .await;
+        check_cleanup_panic("map_concurrent+take", |s: Boxed| {
+            s.map_concurrent(2, |x| async move { x })
+                .take(2)
+                .collect::<Vec<_>>()
+        })
+        .await;
+        check_cleanup_panic("map_unordered+take", |s: Boxed| {
+            s.map_unordered(2, |x| async move { x })
+                .take(2)
+                .collect::<Vec<_>>()
+        })
+        .await;
+        check_cleanup_panic("pull stop", |s: Boxed| async move {
+            let mut p = pull(s);
+            let _ = p.next().await;
+            p.stop().await;
+        })
+        .await;
+        check_cleanup_panic("pull(prefetch(0)) stop", |s: Boxed| async move {
+            let mut p = pull(s.prefetch(0));
+            let _ = p.next().await;
+            p.stop().await;
+        })
+        .await;
+        check_cleanup_panic("local pull stop", |s: Boxed| async move {
+            let mut p = pull_local(s);
+            let _ = p.next().await;
+            p.stop().await;
+        })
+        .await;
+    });
+}
+
+// ===== cancelled next() loses nothing =====
+
+#[test]
+fn contract_10_next_cancelled_at_every_poll_loses_nothing() {
+    both(|| async {
+        let src = || {
+            seq::from_fn(|mut y: Yield<u32>| async move {
+                for i in 0..20 {
+                    tokio::task::yield_now().await;
+                    if !y.yield_(i).await {
+                        return;
+                    }
+                }
+            })
+        };
+        for kind in 0..5 {
+            let mut got = Vec::new();
+            let mut p = match kind {
+                0 => pull(src().boxed()),
+                1 => pull(src().prefetch(0).boxed()),
+                2 => pull(src().prefetch(3).boxed()),
+                _ => pull(src().boxed()),
+            };
+            let mut lp = pull_local(src());
+            loop {
+                // first try: poll once and cancel
+                let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+                let first = if kind == 4 {
+                    let mut f = pin!(lp.next());
+                    f.as_mut().poll(&mut cx)
+                } else if kind == 3 {
+                    let mut f = pin!(p.peek());
+                    match f.as_mut().poll(&mut cx) {
+                        std::task::Poll::Ready(v) => std::task::Poll::Ready(v.copied()),
+                        std::task::Poll::Pending => std::task::Poll::Pending,
+                    }
+                } else {
+                    let mut f = pin!(p.next());
+                    f.as_mut().poll(&mut cx)
+                };
+                if kind == 3 {
+                    let _ = first;
+                } else if let std::task::Poll::Ready(v) = first {
+                    match v {
+                        Some(v) => {
+                            got.push(v);
+                            continue;
+                        }
+                        None => break,
+                    }
+                }
+                let v = if kind == 4 {
+                    lp.next().await
+                } else {
+                    p.next().await
+                };
+                match v {
+                    Some(v) => got.push(v),
+                    None => break,
+                }
+            }
+            assert_eq!(got, (0..20).collect::<Vec<_>>(), "kind {kind}");
+        }
+    });
+}
