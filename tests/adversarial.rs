@@ -1406,3 +1406,53 @@ fn contract_10_next_cancelled_at_every_poll_loses_nothing() {
         }
     });
 }
+
+#[test]
+fn pull_stop_cancelled_during_a_heard_cleanup_then_stop_or_drop() {
+    both(|| async {
+        let start = alive_tasks();
+        for prefetch0 in [false, true] {
+            for then_drop in [false, true] {
+                let log = Log::new();
+                let l = log.clone();
+                let s = seq::from_fn(move |mut y: Yield<u32>| {
+                    let l = l.clone();
+                    async move {
+                        for i in 0.. {
+                            if !y.yield_(i).await {
+                                break;
+                            }
+                        }
+                        l.push("heard");
+                        tokio::time::sleep(Duration::from_millis(30)).await;
+                        l.push("async cleanup");
+                    }
+                });
+                let mut p = if prefetch0 {
+                    pull(s.prefetch(0).boxed())
+                } else {
+                    pull(s.boxed())
+                };
+                assert_eq!(p.next().await, Some(0));
+                assert!(
+                    tokio::time::timeout(Duration::from_millis(5), p.stop())
+                        .await
+                        .is_err(),
+                    "stop did not wait for the cleanup"
+                );
+                assert_eq!(log.events(), vec!["heard"]);
+                if then_drop {
+                    drop(p);
+                    assert_eq!(settle_tasks_patiently(start).await, start);
+                } else {
+                    tokio::time::timeout(Duration::from_secs(5), p.stop())
+                        .await
+                        .expect("second stop hung");
+                    assert_eq!(log.events(), vec!["heard", "async cleanup"]);
+                    assert_eq!(p.next().await, None);
+                }
+            }
+        }
+        assert_eq!(settle_tasks_patiently(start).await, start);
+    });
+}
