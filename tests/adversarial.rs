@@ -1456,3 +1456,66 @@ fn pull_stop_cancelled_during_a_heard_cleanup_then_stop_or_drop() {
         assert_eq!(settle_tasks_patiently(start).await, start);
     });
 }
+
+#[test]
+fn contract_19_paginate_on_page_hook_in_flight_completes_before_the_stop() {
+    both(|| async {
+        let log = Log::new();
+        let l = log.clone();
+        let walk = seq::paginate(|req: seqflow::PageRequest<u8>| async move {
+            let p = req.token.unwrap_or(0);
+            Ok::<_, seqflow::Error>(Page::new(vec![p; 2], (p < 2).then_some(p + 1)))
+        })
+        .on_page(move |token| {
+            let l = l.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                l.push(format!("checkpoint {token:?}"));
+            }
+        });
+        let got: Vec<_> = walk.try_timeout(Duration::from_millis(5)).collect().await;
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(matches!(got[2], Err(seqflow::Error::Timeout)), "{got:?}");
+        assert_eq!(log.events(), vec!["checkpoint Some(1)"]);
+    });
+}
+
+#[test]
+fn contract_21_spawned_task_runs_under_nested_producers_current_thread() {
+    let rt = current_thread_runtime();
+    rt.block_on(async {
+        spawned_task_runs_while(
+            "from_fn yield_all(iter)",
+            seq::from_fn(|mut y: Yield<u32>| async move {
+                y.yield_all(seq::iter(0u32..)).await;
+            }),
+        )
+        .await;
+        spawned_task_runs_while(
+            "from_fn over a pull of an endless source",
+            seq::from_fn(|mut y: Yield<u32>| async move {
+                let mut p = pull_local(seq::repeat_with(|| 1u32));
+                while let Some(v) = p.next().await {
+                    if !y.yield_(v).await {
+                        break;
+                    }
+                }
+                p.stop().await;
+            }),
+        )
+        .await;
+        // a sequence that never yields at all: the consumer waits for an
+        // element forever, yet must let the spawned task run
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move { tx.send(()).unwrap() });
+        let endless_empty = seq::iter(0u64..).flat_map(|_| seq::iter(0..0u32));
+        tokio::time::timeout(Duration::from_secs(10), async {
+            tokio::select! {
+                _ = endless_empty.count() => unreachable!(),
+                r = rx => r.unwrap(),
+            }
+        })
+        .await
+        .expect("flat_map of empties starved the spawned task");
+    });
+}
