@@ -1519,3 +1519,31 @@ fn contract_21_spawned_task_runs_under_nested_producers_current_thread() {
         .expect("flat_map of empties starved the spawned task");
     });
 }
+
+#[test]
+fn contract_9_pull_dropped_on_a_thread_outside_the_runtime_still_cleans_up() {
+    both(|| async {
+        let start = alive_tasks();
+        for prefetch0 in [false, true] {
+            let log = Log::new();
+            let s = listening(100, &log);
+            let mut p = if prefetch0 {
+                pull(s.prefetch(0).boxed())
+            } else {
+                pull(s.boxed())
+            };
+            assert_eq!(p.next().await, Some(0));
+            std::thread::spawn(move || drop(p))
+                .join()
+                .expect("drop panicked");
+            for _ in 0..2000 {
+                if log.contains("async cleanup") {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            assert_eq!(log.events(), vec!["async cleanup"], "prefetch0 {prefetch0}");
+        }
+        assert_eq!(settle_tasks_patiently(start).await, start);
+    });
+}
