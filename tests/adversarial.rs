@@ -1547,3 +1547,51 @@ fn contract_9_pull_dropped_on_a_thread_outside_the_runtime_still_cleans_up() {
         assert_eq!(settle_tasks_patiently(start).await, start);
     });
 }
+
+#[test]
+fn pull_after_a_producer_panic_is_done_and_stop_is_quiet() {
+    both(|| async {
+        let start = alive_tasks();
+        let src = || {
+            seq::from_fn(|mut y: Yield<u32>| async move {
+                if !y.yield_(0).await {
+                    return;
+                }
+                panic!("producer panicked");
+            })
+        };
+        for kind in 0..3 {
+            let mut p = match kind {
+                0 => pull(src().boxed()),
+                _ => pull(src().prefetch(kind - 1).boxed()),
+            };
+            assert_eq!(p.next().await, Some(0));
+            let err = tokio::time::timeout(LIMIT, AssertUnwindSafe(p.next()).catch_unwind())
+                .await
+                .expect("next hung")
+                .unwrap_err();
+            assert!(
+                panic_text(&*err).contains("producer panicked"),
+                "kind {kind}"
+            );
+            let after = tokio::time::timeout(LIMIT, AssertUnwindSafe(p.next()).catch_unwind())
+                .await
+                .expect("next after the panic hung");
+            assert!(matches!(after, Ok(None)), "kind {kind}: next after a panic");
+            let stop = tokio::time::timeout(LIMIT, AssertUnwindSafe(p.stop()).catch_unwind())
+                .await
+                .expect("stop after the panic hung");
+            assert!(stop.is_ok(), "kind {kind}: stop re-raised the panic");
+            assert!(p.is_done());
+        }
+        let mut p = pull_local(src());
+        assert_eq!(p.next().await, Some(0));
+        assert!(AssertUnwindSafe(p.next()).catch_unwind().await.is_err());
+        assert!(matches!(
+            AssertUnwindSafe(p.next()).catch_unwind().await,
+            Ok(None)
+        ));
+        assert!(AssertUnwindSafe(p.stop()).catch_unwind().await.is_ok());
+        assert_eq!(settle_tasks_patiently(start).await, start);
+    });
+}
