@@ -1595,3 +1595,36 @@ fn pull_after_a_producer_panic_is_done_and_stop_is_quiet() {
         assert_eq!(settle_tasks_patiently(start).await, start);
     });
 }
+
+#[test]
+fn pull_drop_of_a_producer_whose_drop_panics_never_raises_in_drop() {
+    both(|| async {
+        let start = alive_tasks();
+        let src = || {
+            seq::from_fn(|mut y: Yield<u32>| async move {
+                let _g = PanicOnDrop("producer drop panicked");
+                let _ = y.yield_(0).await;
+                pending::<()>().await;
+            })
+        };
+        for kind in 0..3 {
+            let mut p = match kind {
+                0 => pull(src().boxed()),
+                _ => pull(src().prefetch(kind - 1).boxed()),
+            };
+            assert_eq!(p.next().await, Some(0));
+            assert!(tokio::time::timeout(MS, p.next()).await.is_err());
+            let r = std::panic::catch_unwind(AssertUnwindSafe(move || drop(p)));
+            assert!(
+                r.is_ok(),
+                "kind {kind}: Pull::drop raised the producer's panic"
+            );
+            assert_eq!(settle_tasks_patiently(start).await, start, "kind {kind}");
+        }
+        let mut p = pull_local(src());
+        assert_eq!(p.next().await, Some(0));
+        assert!(tokio::time::timeout(MS, p.next()).await.is_err());
+        let r = std::panic::catch_unwind(AssertUnwindSafe(move || drop(p)));
+        assert!(r.is_ok(), "LocalPull::drop raised the producer's panic");
+    });
+}
