@@ -1628,3 +1628,45 @@ fn pull_drop_of_a_producer_whose_drop_panics_never_raises_in_drop() {
         assert!(r.is_ok(), "LocalPull::drop raised the producer's panic");
     });
 }
+
+#[test]
+fn contract_19_hung_and_listening_producers_side_by_side() {
+    both(|| async {
+        let start = alive_tasks();
+        for kind in 0..4 {
+            let log_h = Log::new();
+            let log_l = Log::new();
+            let (h, dropped) = hung(0, &log_h);
+            let l = listening(2, &log_l);
+            let fut = async {
+                match kind {
+                    0 => drop(h.merge(l).take(2).collect::<Vec<_>>().await),
+                    1 => drop(l.merge(h).timeout(MS).collect::<Vec<_>>().await),
+                    2 => drop(l.zip(h).timeout(MS).collect::<Vec<_>>().await),
+                    _ => drop(
+                        seq::merge_all(vec![Box::pin(h) as Boxed, Box::pin(l) as Boxed])
+                            .prefetch(1)
+                            .heartbeat(MS)
+                            .take(6)
+                            .collect::<Vec<_>>()
+                            .await,
+                    ),
+                }
+            };
+            tokio::time::timeout(Duration::from_secs(5), fut)
+                .await
+                .unwrap_or_else(|_| panic!("kind {kind}: hung"));
+            assert!(
+                dropped.load(Ordering::SeqCst),
+                "kind {kind}: hung side not dropped"
+            );
+            assert!(!log_h.contains("async cleanup"), "kind {kind}");
+            assert_eq!(
+                log_l.events(),
+                vec!["async cleanup"],
+                "kind {kind}: listening side"
+            );
+            assert_eq!(settle_tasks_patiently(start).await, start, "kind {kind}");
+        }
+    });
+}
