@@ -52,8 +52,9 @@ a `Yield` belongs to one run of one sequence; it must not be moved to another ta
 kept after its sequence finished, or awaited inside another sequence's producer";
 
 /// The message of a producer that yields again after `yield_` returned `false`.
-pub(crate) const CONTINUED: &str = "the producer continued after `yield_` returned `false`: \
-the consumer has stopped, so the producer must clean up and return instead of yielding again \
+pub(crate) const CONTINUED: &str = "the producer continued after `yield_` returned `false` \
+(or after `until_stopped` returned `None`): the consumer has stopped, so the producer must \
+clean up and return instead of yielding again \
 (Go: \"continued iteration after function for loop body returned false\")";
 
 /// Identifies one run of one producer; never reused within a process.
@@ -353,10 +354,11 @@ fn open_frame<T>(
 ///    *heard* the stop. It should then clean up and return; the consumer's
 ///    `for_each`/`stop` completes only after that return, so async cleanup
 ///    runs (`tests/contract_producer.rs`).
-/// 3. A producer that awaits `yield_` again after it resolved to `false` has
-///    a bug: that `yield_` panics with a message naming its call site, and
-///    the panic reaches the consumer like any producer panic. (Go's rule:
-///    "continued iteration after function for loop body returned false".)
+/// 3. A producer that awaits `yield_` again after it resolved to `false`
+///    (or after `until_stopped` resolved to `None`) has a bug: that `yield_`
+///    panics with a message naming its call site, and the panic reaches the
+///    consumer like any producer panic. (Go's rule: "continued iteration
+///    after function for loop body returned false".)
 /// 4. A stop is heard only at a pending `yield_` (or [`yield_all`]), or
 ///    inside [`until_stopped`]. A producer that is waiting anywhere else
 ///    when the consumer stops (a hung read, a sleep) is dropped at once:
@@ -420,8 +422,9 @@ impl<T> Yield<T> {
     /// # Panics
     ///
     /// - If awaited after an earlier `yield_` (or `yield_all`) of this
-    ///   producer resolved to `false`: the producer continued after the
-    ///   consumer stopped. The message names this call's location.
+    ///   producer resolved to `false`, or an `until_stopped` resolved to
+    ///   `None`: the producer continued after the consumer stopped. The
+    ///   message names this call's location.
     /// - If awaited outside the producer this `Yield` was given to (see the
     ///   [type docs](Yield)).
     ///

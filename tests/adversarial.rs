@@ -294,10 +294,6 @@ fn contract_2_continued_panic_reaches_the_pull_stop() {
 }
 
 #[test]
-#[ignore = "BUG (docs): src/yield_.rs `Yield::yield_` `# Panics` says it panics only after an earlier \
-`yield_`/`yield_all` resolved to `false`, and the message says so; but `open_frame` panics on the \
-`heard` flag, which `until_stopped` also sets, so a `yield_` after `until_stopped` returned `None` \
-panics claiming `yield_` returned `false` (it never did)"]
 fn until_stopped_none_then_yield_message_names_until_stopped() {
     both(|| async {
         let seen = Arc::new(Mutex::new(String::new()));
