@@ -480,7 +480,11 @@ impl<T> Yield<T> {
     /// after a `yield_` that returned `false`.
     ///
     /// Once the producer has heard the stop (here or at `yield_`), every
-    /// later `until_stopped` resolves to `None` at once.
+    /// later `until_stopped` resolves to `None` at once: cleanup I/O runs
+    /// plainly, not inside `until_stopped`. And a producer that heard the
+    /// stop is waited for, whatever it awaits next: `until_stopped` inside
+    /// a `join!` with a future that never completes makes the stop wait for
+    /// that future too.
     ///
     /// # Panics
     ///
