@@ -13,14 +13,11 @@
 mod support;
 
 use std::cell::{Cell, RefCell};
-use std::fmt::Debug;
 
 use futures::executor::block_on;
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
-use seqflow::{BoxSeq, Seq, seq};
-use support::collect_checking_size_hint;
-use support::laws::{Probe, break_after, items_and_pauses};
+use seqflow::{Seq, seq};
+use support::laws::{Probe, items_and_pauses, law, std_pulls};
 
 type R = Result<i32, i32>;
 
@@ -29,54 +26,6 @@ fn fallible(v: &[i32]) -> Vec<R> {
     v.iter()
         .map(|&x| if x % 5 == 0 { Err(x) } else { Ok(x) })
         .collect()
-}
-
-/// Checks `make(source)` against `expect`, std's output for the input `v`,
-/// as `tests/laws_more.rs` does; returns the probe of the breaking run.
-fn law<T, S>(
-    v: &[R],
-    pauses: &[bool],
-    brk: usize,
-    expect: &[T],
-    make: impl Fn(BoxSeq<'static, R>) -> S,
-) -> Result<Probe, TestCaseError>
-where
-    T: PartialEq + Debug,
-    S: Seq<Item = T>,
-{
-    let got = block_on(collect_checking_size_hint(
-        make(seq::iter(v.to_vec()).boxed()).stream(),
-    ));
-    prop_assert_eq!(&got[..], expect, "on seq::iter");
-
-    let full = Probe::default();
-    let got = block_on(collect_checking_size_hint(
-        make(full.source(v, pauses).boxed()).stream(),
-    ));
-    prop_assert_eq!(&got[..], expect, "on the adversarial source");
-    full.check_cleaned()?;
-
-    let part = Probe::default();
-    let got = block_on(break_after(make(part.source(v, pauses).boxed()), brk));
-    prop_assert_eq!(
-        &got[..],
-        &expect[..expect.len().min(brk + 1)],
-        "with a break"
-    );
-    part.check_cleaned()?;
-    Ok(part)
-}
-
-/// How many elements of `v` std pulls to give `take(n)` of `adapt(iter)`.
-fn std_pulls<T>(
-    v: &[R],
-    n: usize,
-    adapt: impl FnOnce(Box<dyn Iterator<Item = R> + '_>) -> Box<dyn Iterator<Item = T> + '_>,
-) -> usize {
-    let pulled = Cell::new(0);
-    let counted = Box::new(v.iter().cloned().inspect(|_| pulled.set(pulled.get() + 1)));
-    adapt(counted).take(n).for_each(drop);
-    pulled.get()
 }
 
 /// The std twin of `try_skip_while`: `Ok` values are skipped while they

@@ -14,65 +14,13 @@
 mod support;
 
 use std::cell::Cell;
-use std::fmt::Debug;
 
 use futures::executor::block_on;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use seqflow::{BoxSeq, Error, Seq, seq};
-use support::laws::{Probe, break_after, items_and_pauses};
+use support::laws::{Probe, break_after, items_and_pauses, law, std_pulls};
 use support::{PendingOnce, collect_checking_size_hint};
-
-/// Checks `make(source)` against `expect`, std's output for the input `v`:
-/// in full on `seq::iter` and on the adversarial source (size hints checked
-/// at every step), and with a break after `brk + 1` elements on the
-/// adversarial source. Returns the probe of the breaking run.
-fn law<I, T, S>(
-    v: &[I],
-    pauses: &[bool],
-    brk: usize,
-    expect: &[T],
-    make: impl Fn(BoxSeq<'static, I>) -> S,
-) -> Result<Probe, TestCaseError>
-where
-    I: Clone + Send + 'static,
-    T: PartialEq + Debug,
-    S: Seq<Item = T>,
-{
-    let got = block_on(collect_checking_size_hint(
-        make(seq::iter(v.to_vec()).boxed()).stream(),
-    ));
-    prop_assert_eq!(&got[..], expect, "on seq::iter");
-
-    let full = Probe::default();
-    let got = block_on(collect_checking_size_hint(
-        make(full.source(v, pauses).boxed()).stream(),
-    ));
-    prop_assert_eq!(&got[..], expect, "on the adversarial source");
-    full.check_cleaned()?;
-
-    let part = Probe::default();
-    let got = block_on(break_after(make(part.source(v, pauses).boxed()), brk));
-    prop_assert_eq!(
-        &got[..],
-        &expect[..expect.len().min(brk + 1)],
-        "with a break"
-    );
-    part.check_cleaned()?;
-    Ok(part)
-}
-
-/// How many elements of `v` std pulls to give `take(n)` of `adapt(iter)`.
-fn std_pulls<I: Clone, T>(
-    v: &[I],
-    n: usize,
-    adapt: impl FnOnce(Box<dyn Iterator<Item = I> + '_>) -> Box<dyn Iterator<Item = T> + '_>,
-) -> usize {
-    let pulled = Cell::new(0);
-    let counted = Box::new(v.iter().cloned().inspect(|_| pulled.set(pulled.get() + 1)));
-    adapt(counted).take(n).for_each(drop);
-    pulled.get()
-}
 
 proptest! {
     // ── enumerate, scan, dedup, dedup_by_key, step_by, windows ──

@@ -2,15 +2,18 @@
 //! input strategy, the adversarial source with the [`Probe`] that watches
 //! it, and the consumer that breaks at an arbitrary point.
 
+use std::cell::Cell;
+use std::fmt::Debug;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use futures::executor::block_on;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use seqflow::{Seq, Yield, seq};
+use seqflow::{BoxSeq, Seq, Yield, seq};
 
-use super::PendingOnce;
+use super::{PendingOnce, collect_checking_size_hint};
 
 /// Up to 39 elements in `-50..50`, each with a pause bit for the
 /// adversarial source ([`Probe::source`]).
@@ -107,4 +110,56 @@ pub async fn break_after<S: Seq>(s: S, brk: usize) -> Vec<S::Item> {
     })
     .await;
     seen
+}
+
+/// Checks `make(source)` against `expect`, std's output for the input `v`:
+/// in full on `seq::iter` and on the adversarial source (size hints checked
+/// at every step), and with a break after `brk + 1` elements on the
+/// adversarial source; every producer that started has cleaned up when the
+/// consumer returns. Returns the probe of the breaking run.
+pub fn law<I, T, S>(
+    v: &[I],
+    pauses: &[bool],
+    brk: usize,
+    expect: &[T],
+    make: impl Fn(BoxSeq<'static, I>) -> S,
+) -> Result<Probe, TestCaseError>
+where
+    I: Clone + Send + 'static,
+    T: PartialEq + Debug,
+    S: Seq<Item = T>,
+{
+    let got = block_on(collect_checking_size_hint(
+        make(seq::iter(v.to_vec()).boxed()).stream(),
+    ));
+    prop_assert_eq!(&got[..], expect, "on seq::iter");
+
+    let full = Probe::default();
+    let got = block_on(collect_checking_size_hint(
+        make(full.source(v, pauses).boxed()).stream(),
+    ));
+    prop_assert_eq!(&got[..], expect, "on the adversarial source");
+    full.check_cleaned()?;
+
+    let part = Probe::default();
+    let got = block_on(break_after(make(part.source(v, pauses).boxed()), brk));
+    prop_assert_eq!(
+        &got[..],
+        &expect[..expect.len().min(brk + 1)],
+        "with a break"
+    );
+    part.check_cleaned()?;
+    Ok(part)
+}
+
+/// How many elements of `v` std pulls to give `take(n)` of `adapt(iter)`.
+pub fn std_pulls<I: Clone, T>(
+    v: &[I],
+    n: usize,
+    adapt: impl FnOnce(Box<dyn Iterator<Item = I> + '_>) -> Box<dyn Iterator<Item = T> + '_>,
+) -> usize {
+    let pulled = Cell::new(0);
+    let counted = Box::new(v.iter().cloned().inspect(|_| pulled.set(pulled.get() + 1)));
+    adapt(counted).take(n).for_each(drop);
+    pulled.get()
 }
