@@ -658,9 +658,16 @@ async fn contract_21_pull_next_in_a_loop_lets_a_task_run() {
 #[tokio::test(flavor = "current_thread")]
 async fn contract_21_a_consumer_in_unconstrained_is_not_budgeted() {
     // The budget is tokio's: code that opts out with `unconstrained` (as it
-    // can for tokio's own channels) consumes without yielding.
-    let n = tokio::task::coop::unconstrained(seq::iter(0u64..100_000).count()).await;
-    assert_eq!(n, 100_000);
+    // can for tokio's own channels) consumes without yielding. The same
+    // count polled once on the task's budget does yield (it asks for more
+    // than 128 * 32 elements); in `unconstrained` it completes in one poll.
+    tokio::task::yield_now().await; // a fresh budget
+    let budgeted = futures::poll!(pin!(seq::iter(0u64..100_000).count()));
+    assert!(budgeted.is_pending(), "the budget did not apply");
+    let unconstrained = futures::poll!(pin!(tokio::task::coop::unconstrained(
+        seq::iter(0u64..100_000).count()
+    )));
+    assert_eq!(unconstrained, std::task::Poll::Ready(100_000));
 }
 
 /// Elements an always-ready source delivers on a fresh task budget before
