@@ -14,6 +14,7 @@ use std::task::{Context, Poll};
 
 mod budget;
 mod drain;
+mod one_call;
 mod producer;
 
 // --- section: core ---

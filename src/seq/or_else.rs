@@ -4,32 +4,28 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use super::one_call::{OneCall, Route};
 use super::{Seq, TrySeq};
-use crate::size_hint;
 
 pin_project! {
     /// Sequence returned by [`Seq::or_else`].
     #[must_use = "sequences do nothing unless consumed"]
     pub struct OrElse<S, F, Fut> {
         #[pin]
-        seq: S,
+        inner: OneCall<S, Fut>,
         f: F,
-        // The call of `f` for the current error.
-        #[pin]
-        running: Option<Fut>,
     }
 }
 
 impl<S, F, Fut> OrElse<S, F, Fut> {
     pub(crate) fn new(seq: S, f: F) -> Self {
         OrElse {
-            seq,
+            inner: OneCall::new(seq),
             f,
-            running: None,
         }
     }
 }
@@ -44,38 +40,28 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
-        if this.running.is_none() {
-            match ready!(this.seq.as_mut().poll_next(cx)) {
-                Some(Err(e)) => this.running.set(Some((this.f)(e))),
-                Some(Ok(item)) => return Poll::Ready(Some(Ok(item))),
-                None => return Poll::Ready(None),
-            }
-        }
-        let running = this.running.as_mut().as_pin_mut().expect("set above");
-        let out = ready!(running.poll(cx));
-        this.running.set(None);
-        Poll::Ready(Some(out))
+        let this = self.project();
+        let f = this.f;
+        this.inner.poll_next(cx, |item| match item {
+            Err(e) => Route::Call(f(e)),
+            Ok(v) => Route::Pass(Ok(v)),
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        // The consumer wants no more elements: a call still running is
-        // dropped, its output never delivered.
-        this.running.set(None);
-        this.seq.poll_stop(cx)
+        self.project().inner.poll_stop(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        size_hint::add_scalar(self.seq.size_hint(), usize::from(self.running.is_some()))
+        self.inner.size_hint()
     }
 }
 
 impl<S: fmt::Debug, F, Fut> fmt::Debug for OrElse<S, F, Fut> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OrElse")
-            .field("seq", &self.seq)
-            .field("running", &self.running.is_some())
+            .field("seq", self.inner.seq())
+            .field("running", &self.inner.is_running())
             .finish()
     }
 }
