@@ -38,17 +38,17 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 
-const GOODBYE: &[u8] = b"goodbye";
+pub(crate) const GOODBYE: &[u8] = b"goodbye";
 
-#[derive(Debug, PartialEq)]
-struct Frame {
-    source: String,
-    n: u32,
-    body: String,
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Frame {
+    pub(crate) source: String,
+    pub(crate) n: u32,
+    pub(crate) body: String,
 }
 
 /// Parses `source:n:body`.
-fn parse(bytes: &[u8]) -> io::Result<Frame> {
+pub(crate) fn parse(bytes: &[u8]) -> io::Result<Frame> {
     let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
     let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
     let mut parts = text.splitn(3, ':');
@@ -65,7 +65,7 @@ fn parse(bytes: &[u8]) -> io::Result<Frame> {
 /// The parsed frames of the server at `addr`; errors are elements. When the
 /// consumer stops, the producer says goodbye, then reads on to the server's
 /// close so that its own close is clean.
-fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
+pub(crate) fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
     frames_parsed_by(addr, parse)
 }
 

@@ -11,7 +11,9 @@
 //! own (contract 23).
 //! Both runtime flavours; bounded loops, loopback only.
 //!
-//! Self-contained: no shared test support.
+//! The protocol (frames, the parser, the producer that says goodbye) is the
+//! one of `examples/protocol_frames.rs`, compiled in here, so these tests
+//! prove the example's own code; the servers are the tests' own.
 
 use std::io;
 use std::net::SocketAddr;
@@ -19,14 +21,19 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
-use seqflow::{Pull, Seq, Yield, pull, seq};
+use seqflow::{Pull, Seq, pull};
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 
-const GOODBYE: &[u8] = b"goodbye";
+#[path = "../examples/protocol_frames.rs"]
+#[allow(dead_code)] // the example's `main` and its demo helpers
+mod example;
+
+use example::{Frame, GOODBYE, frames, parse};
+
 /// Bounds every wait of the tests; never reached when they pass.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -53,70 +60,9 @@ macro_rules! both_flavours {
 
 // ── the protocol ──
 
-#[derive(Debug, Clone, PartialEq)]
-struct Frame {
-    source: String,
-    n: u32,
-    body: String,
-}
-
-/// Parses `source:n:body`.
-fn parse(bytes: &[u8]) -> io::Result<Frame> {
-    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
-    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
-    let mut parts = text.splitn(3, ':');
-    let (Some(source), Some(n), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad("not source:n:body"));
-    };
-    Ok(Frame {
-        source: source.to_owned(),
-        n: n.parse().map_err(|_| bad("bad frame number"))?,
-        body: body.to_owned(),
-    })
-}
-
 fn encode(source: &str, n: u32) -> String {
     // Bodies of varied length, some longer than one read.
     format!("{source}:{n}:{}", "x".repeat((n as usize * 37) % 300))
-}
-
-/// The frames of the server at `addr`, parsed; errors are elements. When
-/// the consumer stops, the producer sends a goodbye frame, then reads on to
-/// the server's close so that its own close is clean.
-fn frames(addr: SocketAddr) -> impl Seq<Item = io::Result<Frame>> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<io::Result<Frame>>| async move {
-        let stream = match TcpStream::connect(addr).await {
-            Ok(stream) => stream,
-            Err(e) => {
-                y.yield_(Err(e)).await;
-                return;
-            }
-        };
-        let (rd, wr) = stream.into_split();
-        let mut rd = FramedRead::new(rd, LengthDelimitedCodec::new());
-        let mut wr = FramedWrite::new(wr, LengthDelimitedCodec::new());
-        loop {
-            // Waiting for a frame is where this producer spends its time: a
-            // stop that comes meanwhile is heard here (`None`), so the
-            // goodbye below is still sent.
-            let read = match y.until_stopped(rd.next()).await {
-                None => break,        // the consumer stopped
-                Some(None) => return, // the server closed
-                Some(Some(read)) => read,
-            };
-            let failed = read.is_err();
-            if !y.yield_(read.and_then(|bytes| parse(&bytes))).await || failed {
-                break;
-            }
-        }
-        // The consumer stopped: say goodbye (async cleanup, awaited by the stop).
-        if wr.send(Bytes::from_static(GOODBYE)).await.is_ok() {
-            let _ = tokio::time::timeout(PATIENCE, async {
-                while let Some(Ok(_)) = rd.next().await {}
-            })
-            .await;
-        }
-    })
 }
 
 /// One request: the next frame, or `None` if none came within `within`.
