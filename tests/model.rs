@@ -2233,7 +2233,7 @@ fn bombs(
 /// while an undelivered element waits in its buffer, whose `Drop` panics.
 /// The panic reaches the consumer's stop; the prefetch task must still end
 /// and its producer be dropped. (It used to live for ever: `Receiver::poll_stop`
-/// in src/seq/prefetch/handoff.rs dropped the buffer after taking the
+/// in src/seq/adapters/prefetch/handoff.rs dropped the buffer after taking the
 /// producer's waker out, so the producer parked for credit was never woken;
 /// issue 11, section 4, "Leaked prefetch task".)
 #[test]

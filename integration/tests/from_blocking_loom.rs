@@ -1,5 +1,5 @@
 //! A loom model of the hand-off of `seq::from_blocking`
-//! (`src/seq/from_blocking/slot.rs`), compiled a second time on loom's
+//! (`src/seq/sources/from_blocking/slot.rs`), compiled a second time on loom's
 //! primitives: every interleaving (up to a preemption bound) of a
 //! producer thread and a consumer task delivers each element exactly once,
 //! in order, never loses a wake-up (loom reports a deadlock if a side sleeps
@@ -11,7 +11,7 @@ use std::task::Poll;
 use loom::sync::Arc;
 
 // The real hand-off's file, compiled here on loom's primitives.
-#[path = "../../src/seq/from_blocking/slot.rs"]
+#[path = "../../src/seq/sources/from_blocking/slot.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod slot;
 

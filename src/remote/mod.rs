@@ -3,6 +3,8 @@
 //! [`seq::resume`](crate::seq::resume).
 
 mod pager;
+pub(crate) mod paginate;
+pub(crate) mod resume;
 pub(crate) mod retry;
 
 pub use self::pager::Pager;

@@ -1,0 +1,9 @@
+//! The shared engines of the adapters: the producer state machine and its stop rule, the cooperative budget, the drain loop of the terminal futures, and the engines shared by several adapters.
+
+pub(crate) mod budget;
+pub(crate) mod concurrent;
+pub(crate) mod drain;
+pub(crate) mod early_end;
+pub(crate) mod flat;
+pub(crate) mod one_call;
+pub(crate) mod producer;

@@ -1,0 +1,60 @@
+//! [`Seq::try_filter`]: keep the `Ok` values that match a predicate, and
+//! every error.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use pin_project_lite::pin_project;
+
+use crate::seq::{Seq, TrySeq};
+use crate::size_hint;
+
+pin_project! {
+    /// Sequence returned by [`Seq::try_filter`].
+    #[must_use = "sequences do nothing unless consumed"]
+    pub struct TryFilter<S, P> {
+        #[pin]
+        seq: S,
+        pred: P,
+    }
+}
+
+impl<S, P> TryFilter<S, P> {
+    pub(crate) fn new(seq: S, pred: P) -> Self {
+        TryFilter { seq, pred }
+    }
+}
+
+impl<S, P> Seq for TryFilter<S, P>
+where
+    S: TrySeq,
+    P: FnMut(&S::Ok) -> bool,
+{
+    type Item = S::Item;
+
+    #[inline]
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let mut this = self.project();
+        loop {
+            match ready!(this.seq.as_mut().poll_next(cx)) {
+                Some(Ok(item)) if !(this.pred)(&item) => {}
+                next => return Poll::Ready(next),
+            }
+        }
+    }
+
+    fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.project().seq.poll_stop(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        size_hint::at_most(self.seq.size_hint())
+    }
+}
+
+impl<S: fmt::Debug, P> fmt::Debug for TryFilter<S, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TryFilter").field("seq", &self.seq).finish()
+    }
+}
