@@ -46,10 +46,12 @@
 //! or inside [`Yield::until_stopped`], which wraps any other await (a
 //! socket read, a query). A producer stopped while it waits anywhere else
 //! is dropped at once, as any Rust future is: its `Drop` cleanup runs, its
-//! async cleanup does not. That is why no stop ever hangs: `take`,
-//! `timeout`, `with_cancel`, [`Pull::stop`], `prefetch` and every other
-//! early end complete promptly even when the producer never returns, and
-//! leave no task behind. A producer that wants to close a connection
+//! async cleanup does not. That is why no stop hangs on a producer that is
+//! not listening: `take`, `timeout`, `with_cancel`, [`Pull::stop`],
+//! `prefetch` and every other early end complete promptly even when the
+//! producer never returns, and leave no task behind. What a stop does wait
+//! for is a producer that heard it (its cleanup after the loop) and one
+//! inside [`Yield::shield`], the wrapper for cleanup that must finish. A producer that wants to close a connection
 //! asynchronously when it is stopped mid-read reads inside
 //! `until_stopped`:
 //!
@@ -468,7 +470,7 @@ mod yield_;
 
 pub use crate::error::Error;
 pub use crate::seq::{BlockingYield, BoxSeq, LocalBoxSeq, Seq, Seq2, TrySeq};
-pub use crate::yield_::{UntilStopped, Yield, YieldAll, Yielding};
+pub use crate::yield_::{Shield, UntilStopped, Yield, YieldAll, Yielding};
 
 // --- section: shaping ---
 mod size_hint;

@@ -24,7 +24,7 @@
 //! may hand `cx.waker()` to a scoped thread and poll its `yield_` there while
 //! another thread wakes the same waker; the wakers only read the header's
 //! `outer` field, the `Yield` futures only read `run` and `stopped` and write
-//! `heard` and `slot`, so no two threads ever touch the same field with a
+//! `heard`, `shielded` and `slot`, so no two threads ever touch the same field with a
 //! write between them (a scoped thread is joined before the producer's poll
 //! returns, which orders its writes before the consumer's reads).
 //!
@@ -86,6 +86,11 @@ struct Header {
     /// this one: read and written by the `Yield` futures of this run (one at
     /// a time, see `FramePtr::hear`).
     heard: bool,
+    /// Whether a [`Yield::shield`] of the producer was pending when this
+    /// poll returned: written by the `Shield` future of this run (the only
+    /// `Yield` future being polled, see `FramePtr::shield`), read by the
+    /// consumer after the poll. `false` at the start of every poll.
+    shielded: bool,
     /// Read by the waker functions; never written during the poll.
     outer: *const Waker,
 }
@@ -200,6 +205,17 @@ impl<T> FramePtr<T> {
         unsafe { (&raw const (*self.0).header.heard).read() }
     }
 
+    /// Records that the producer waits inside a shield.
+    #[inline]
+    fn shield(self) {
+        // SAFETY: the frame is live (see `stopped`). Only the `Shield`
+        // future of this run writes `shielded`; it borrows the run's one
+        // `Yield` mutably, so no other `Yield` future of the run is polled
+        // meanwhile, and the consumer reads the field only after the
+        // producer's poll (and any scoped thread inside it) has returned.
+        unsafe { (&raw mut (*self.0).header.shielded).write(true) }
+    }
+
     /// Records that the producer heard the stop.
     #[inline]
     fn hear(self) {
@@ -241,6 +257,9 @@ pub(crate) struct Polled<O, T> {
     /// Whether a `yield_`, `yield_all` or `until_stopped` of the producer
     /// saw the stop during this poll. Only ever `true` when `stopped`.
     pub(crate) heard: bool,
+    /// Whether the producer returned `Pending` from inside a
+    /// [`Yield::shield`]: a stop waits for it.
+    pub(crate) shielded: bool,
 }
 
 /// Polls a producer future (of run `run`) once, so that its [`Yield`] can
@@ -269,6 +288,7 @@ pub(crate) fn poll_producer<T, F: Future>(
             run,
             stopped,
             heard,
+            shielded: false,
             outer: cx.waker(),
         },
         slot: None,
@@ -288,6 +308,7 @@ pub(crate) fn poll_producer<T, F: Future>(
         poll,
         item: frame.slot,
         heard: frame.header.heard,
+        shielded: frame.header.shielded,
     }
 }
 
@@ -364,7 +385,9 @@ fn open_frame<T>(
 ///    when the consumer stops (a hung read, a sleep) is dropped at once:
 ///    Rust cancellation, its `Drop` cleanup runs, its async cleanup does
 ///    not. Wrap a long wait in [`until_stopped`] to hear the stop there and
-///    still clean up asynchronously.
+///    still clean up asynchronously, and cleanup that must finish in
+///    [`shield`]: a stop that finds the producer inside a shield waits for
+///    it, then applies this rule to wherever the producer waits next.
 /// 5. A `Yield` belongs to one run of one producer. Awaiting its futures
 ///    from another task, after its sequence finished, or inside another
 ///    sequence's producer panics with a message that says so. It is never
@@ -380,6 +403,7 @@ fn open_frame<T>(
 ///
 /// [`yield_all`]: Yield::yield_all
 /// [`until_stopped`]: Yield::until_stopped
+/// [`shield`]: Yield::shield
 ///
 /// # Examples
 ///
@@ -416,8 +440,12 @@ impl<T> Yield<T> {
     /// has stopped.
     ///
     /// When this resolves to `true` the consumer has taken `value` and asks
-    /// for the next element. When it resolves to `false`, `value` was not
-    /// delivered (it is dropped) and the producer must clean up and return.
+    /// for the next element. When it resolves to `false` the consumer has
+    /// stopped, and the producer must clean up and return. `false` does not
+    /// say whether `value` was delivered: the last element a consumer takes
+    /// before it stops (the `n`-th under `take(n)`, the one a `for_each`
+    /// body answered `false` to) was delivered, and its `yield_` still
+    /// resolves to `false`; a value the consumer never took is dropped.
     ///
     /// # Panics
     ///
@@ -534,6 +562,89 @@ impl<T> Yield<T> {
         UntilStopped {
             run: self.run,
             fut: Some(fut),
+            at: Location::caller(),
+            _yield: PhantomData,
+        }
+    }
+
+    /// Runs `fut` to completion even if the consumer stops meanwhile: the
+    /// way to protect cleanup that must not be cut short.
+    ///
+    /// A stop that finds the producer waiting outside `yield_` and
+    /// [`until_stopped`](Yield::until_stopped) drops it (Rust cancellation:
+    /// its `Drop` cleanup runs, its async cleanup does not). That is what a
+    /// stop should do to a hung read, and what it must not do to the
+    /// cleanup itself: a producer that ran ahead (under `merge`,
+    /// `map_unordered` or `prefetch`, say), finished its last element and
+    /// is deleting its temporary file when the consumer stops would lose
+    /// the deletion. Inside `shield`, it does not: a stop that finds the
+    /// producer in a shield waits for `fut` to complete, then treats the
+    /// producer as it finds it next: its next `yield_` resolves to
+    /// `false`, its next `until_stopped` to `None`, and if it waits
+    /// anywhere else, it is dropped there.
+    ///
+    /// Which await needs what, in a producer that reads a socket and
+    /// closes it:
+    ///
+    /// - the read (it may stall): [`until_stopped`](Yield::until_stopped),
+    ///   so that a stop is heard there and the producer goes on to its
+    ///   cleanup;
+    /// - the cleanup (it must finish): `shield`. After a `yield_` that
+    ///   returned `false` the producer has heard the stop and is waited
+    ///   for anyway; `shield` is what protects cleanup the producer reaches
+    ///   without having heard it (at its natural end, or after an error).
+    ///
+    /// Keep a shielded future short and sure to complete: the stop waits
+    /// for it, however long it takes (a `timeout`, `with_cancel` or
+    /// `Pull::stop` included). Dropping the sequence itself (or the
+    /// [`stream`](crate::Seq::stream) over it) is Rust cancellation and
+    /// drops a shield like any other future.
+    ///
+    /// # Panics
+    ///
+    /// If awaited outside the producer this `Yield` was given to (see the
+    /// [type docs](Yield)). A panic of `fut` unwinds through the producer
+    /// to the consumer.
+    ///
+    /// # Cancel safety
+    ///
+    /// As cancel safe as `fut`: dropping this future drops `fut`.
+    ///
+    /// # Examples
+    ///
+    /// A producer that removes its spool file when it is done, even when the
+    /// consumer stops while the removal is under way:
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let events = log.clone();
+    /// let spool = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     for v in [1, 2] {
+    ///         if !y.yield_(v).await { break }
+    ///     }
+    ///     // cleanup that takes a while: "remove the spool file"
+    ///     y.shield(tokio::time::sleep(Duration::from_millis(50))).await;
+    ///     events.lock().unwrap().push("removed");
+    /// });
+    /// // A `timeout` of 10 ms stops the producer during its cleanup: the
+    /// // stop waits for the shielded removal instead of dropping it.
+    /// let got: Vec<_> = spool.timeout(Duration::from_millis(10)).collect().await;
+    /// assert_eq!(got.len(), 3); // 1, 2, then the timeout error
+    /// assert_eq!(*log.lock().unwrap(), ["removed"]);
+    /// # }
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn shield<F: Future>(&mut self, fut: F) -> Shield<'_, T, F> {
+        Shield {
+            run: self.run,
+            fut,
             at: Location::caller(),
             _yield: PhantomData,
         }
@@ -689,6 +800,44 @@ impl<T, F> fmt::Debug for UntilStopped<'_, T, F> {
         f.debug_struct("UntilStopped")
             .field("run", &self.run.0)
             .finish()
+    }
+}
+
+// ===== impl Shield =====
+
+pin_project! {
+    /// Future returned by [`Yield::shield`].
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Shield<'a, T, F> {
+        run: RunId,
+        #[pin]
+        fut: F,
+        at: &'static Location<'static>,
+        _yield: PhantomData<&'a mut Yield<T>>,
+    }
+}
+
+impl<T, F: Future> Future for Shield<'_, T, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        // Checks the run (a misplaced `Yield` panics) whether or not the
+        // consumer has stopped: a shield hears no stop.
+        let frame = FramePtr::<T>::of(cx, *this.run, this.at);
+        let poll = this.fut.poll(cx);
+        if poll.is_pending() {
+            // The frame is still live: `fut` returned, and the consumer's
+            // poll of the producer has not.
+            frame.shield();
+        }
+        poll
+    }
+}
+
+impl<T, F> fmt::Debug for Shield<'_, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shield").field("run", &self.run.0).finish()
     }
 }
 

@@ -10,7 +10,7 @@
 
 mod support;
 
-use std::future::{Future, pending};
+use std::future::pending;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,7 +20,8 @@ use futures::StreamExt;
 use seqflow::{
     Beat, Error, Page, PageRequest, RetryPolicy, Seq, Stats, Yield, pull, pull_local, pull2, seq,
 };
-use support::{Log, LogOnDrop, alive_tasks, settle_tasks_patiently};
+use support::liveness::both_flavours;
+use support::{Log, LogOnDrop};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 
@@ -46,37 +47,6 @@ fn hangs_after(k: u64, log: &Log) -> impl Seq<Item = u64> + Send + 'static + use
         }
         pending::<()>().await;
     })
-}
-
-/// Runs one case within a bound, then checks that no task outlived it.
-async fn bounded<F: Future<Output = ()>>(case: F) {
-    let before = alive_tasks();
-    tokio::time::timeout(Duration::from_secs(600), case)
-        .await
-        .expect("a stop hung");
-    assert_eq!(
-        settle_tasks_patiently(before).await,
-        before,
-        "a task outlived its producer"
-    );
-}
-
-/// Declares `$name::current_thread` and `$name::multi_thread`, each running
-/// the async fn `$case` under [`bounded`].
-macro_rules! both_flavours {
-    ($($name:ident => $case:ident;)*) => {$(
-        mod $name {
-            #[tokio::test(start_paused = true)]
-            async fn current_thread() {
-                super::bounded(super::$case()).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn multi_thread() {
-                super::bounded(super::$case()).await;
-            }
-        }
-    )*};
 }
 
 /// The error type of the fallible cases.

@@ -110,7 +110,7 @@ impl MetricsObserver {
         describe_counter!(STARTED, "Iterations of seqflow sequences started");
         describe_counter!(
             ENDED,
-            "Iterations of seqflow sequences ended, by outcome (exhausted, broke_early, cancelled, panicked)"
+            "Iterations of seqflow sequences ended, by outcome (exhausted, broke_early, cancelled, panicked, abandoned)"
         );
         describe_gauge!(
             ACTIVE,

@@ -137,6 +137,18 @@ pub enum Outcome {
     Cancelled,
     /// A panic unwound through its `poll_next` or `poll_stop`.
     Panicked,
+    /// It ended (its source ran out, or the consumer stopped it), and on
+    /// the way a stop dropped a producer that was not listening for it:
+    /// one waiting outside `yield_`, [`until_stopped`](crate::Yield::until_stopped)
+    /// and [`shield`](crate::Yield::shield), a hung read or a sleep, say.
+    /// That producer's `Drop` cleanup ran, its async cleanup did not. Look
+    /// here when "my cleanup did not run": wrap the cleanup in
+    /// [`Yield::shield`](crate::Yield::shield), or the wait in
+    /// [`Yield::until_stopped`](crate::Yield::until_stopped).
+    ///
+    /// A `Panicked` or `Cancelled` end is reported as such even if a
+    /// producer was abandoned on the way.
+    Abandoned,
 }
 
 impl Outcome {
@@ -156,6 +168,7 @@ impl Outcome {
             Outcome::BrokeEarly => "broke_early",
             Outcome::Cancelled => "cancelled",
             Outcome::Panicked => "panicked",
+            Outcome::Abandoned => "abandoned",
         }
     }
 }

@@ -16,7 +16,7 @@ use super::{Observer, Outcome};
 ///
 /// Every counter only grows, except `active`, which counts the iterations
 /// started and not yet ended. Once no iteration runs,
-/// `started == finished + broke_early + cancelled + panicked` and `active`
+/// `started == finished + broke_early + cancelled + panicked + abandoned` and `active`
 /// is back to zero; an `active` that stays above zero is an iteration that
 /// never ended: a sequence kept alive somewhere, a leak.
 ///
@@ -66,6 +66,7 @@ pub struct Stats {
     broke_early: AtomicU64,
     cancelled: AtomicU64,
     panicked: AtomicU64,
+    abandoned: AtomicU64,
     items: AtomicU64,
 }
 
@@ -93,6 +94,9 @@ pub struct StatsSnapshot {
     pub cancelled: u64,
     /// Iterations a panic unwound through ([`Outcome::Panicked`]).
     pub panicked: u64,
+    /// Iterations that ended with a producer dropped by a stop it did not
+    /// hear, its async cleanup skipped ([`Outcome::Abandoned`]).
+    pub abandoned: u64,
     /// Elements delivered, over all iterations.
     pub items: u64,
 }
@@ -117,6 +121,7 @@ impl Stats {
             broke_early: AtomicU64::new(0),
             cancelled: AtomicU64::new(0),
             panicked: AtomicU64::new(0),
+            abandoned: AtomicU64::new(0),
             items: AtomicU64::new(0),
         }
     }
@@ -147,6 +152,7 @@ impl Stats {
             broke_early: read(&self.broke_early),
             cancelled: read(&self.cancelled),
             panicked: read(&self.panicked),
+            abandoned: read(&self.abandoned),
             items: read(&self.items),
         }
     }
@@ -192,6 +198,7 @@ impl Observer for &Stats {
             Outcome::BrokeEarly => &self.broke_early,
             Outcome::Cancelled => &self.cancelled,
             Outcome::Panicked => &self.panicked,
+            Outcome::Abandoned => &self.abandoned,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         self.active.fetch_sub(1, Ordering::Relaxed);
@@ -224,6 +231,7 @@ impl fmt::Debug for Stats {
             .field("broke_early", &snap.broke_early)
             .field("cancelled", &snap.cancelled)
             .field("panicked", &snap.panicked)
+            .field("abandoned", &snap.abandoned)
             .field("items", &snap.items)
             .finish()
     }

@@ -108,10 +108,14 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 ///    or inside [`Yield::until_stopped`](crate::Yield::until_stopped). A
 ///    producer that waits anywhere else when the consumer stops (a hung
 ///    read, a sleep) is dropped at once: its `Drop` cleanup runs, its async
-///    cleanup does not. So no stop ever hangs: `take`, `timeout`,
-///    `with_cancel`, `Pull::stop`, `prefetch`, `merge` and every other
-///    early end complete promptly even when the producer never returns.
-///    A producer that heard the stop is waited for. Dropping a sequence, or
+///    cleanup does not. So no stop hangs on a producer that is not
+///    listening: `take`, `timeout`, `with_cancel`, `Pull::stop`,
+///    `prefetch`, `merge` and every other early end complete promptly even
+///    when the producer never returns. A producer that heard the stop is
+///    waited for (its cleanup is its own: a cleanup that never finishes
+///    holds the stop), and so is one inside
+///    [`Yield::shield`](crate::Yield::shield), until the shielded future
+///    completes; the rule then applies to wherever it waits next. Dropping a sequence, or
 ///    the [`stream`](Seq::stream) over it, is Rust cancellation too: the
 ///    producer future is dropped wherever it waits. (A dropped
 ///    [`Pull`](crate::Pull) differs: it stops the producer by this rule,
@@ -1364,7 +1368,14 @@ pub trait Seq {
     /// - `Cancelled`: it was dropped mid-iteration; reported as it is
     ///   dropped, after the producer's `Drop` cleanup;
     /// - `Panicked`: a panic unwound through its `poll_next` or
-    ///   `poll_stop`; reported as the panic passes, which it then continues.
+    ///   `poll_stop`; reported as the panic passes, which it then continues;
+    /// - `Abandoned`: it ended (ran out, or was stopped), and on the way a
+    ///   stop dropped a producer that was not listening for it (waiting
+    ///   outside `yield_`, [`until_stopped`](crate::Yield::until_stopped) and
+    ///   [`shield`](crate::Yield::shield)): that producer's async cleanup did
+    ///   not run. This covers the producers the observed sequence drives,
+    ///   its own and those of the adapters inside it (`merge`, `prefetch`,
+    ///   ...), and those its own early ends (`take`, `timeout`, ...) stop.
     ///
     /// A sequence stopped or dropped before its first element was asked for
     /// never started, and nothing is reported.

@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod laws;
+pub mod liveness;
 pub mod logged;
 pub mod panics;
 

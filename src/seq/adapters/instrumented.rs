@@ -10,6 +10,7 @@ use tokio::time::Instant;
 
 use crate::observe::{Observer, Outcome};
 use crate::seq::Seq;
+use crate::seq::engine::abandon;
 
 pin_project! {
     /// Sequence returned by [`Seq::instrumented`].
@@ -45,6 +46,8 @@ struct Run<O: Observer> {
     phase: Phase,
     items: u64,
     started_at: Option<Instant>,
+    // A stop inside this iteration dropped a producer that did not hear it.
+    abandoned: bool,
 }
 
 impl<O: Observer> Run<O> {
@@ -56,6 +59,10 @@ impl<O: Observer> Run<O> {
 
     fn end(&mut self, outcome: Outcome) {
         self.phase = Phase::Ended;
+        let outcome = match outcome {
+            Outcome::Exhausted | Outcome::BrokeEarly if self.abandoned => Outcome::Abandoned,
+            outcome => outcome,
+        };
         let elapsed = self.started_at.map(|at| at.elapsed()).unwrap_or_default();
         self.observer.on_end(outcome, self.items, elapsed);
     }
@@ -110,6 +117,7 @@ impl<S, O: Observer> Instrumented<S, O> {
                 phase: Phase::Unstarted,
                 items: 0,
                 started_at: None,
+                abandoned: false,
             },
         }
     }
@@ -142,8 +150,9 @@ impl<S: Seq, O: Observer> Seq for Instrumented<S, O> {
             Phase::Running | Phase::Stopping => {}
         }
         let guard = PanicGuard::arm(run);
-        let next = this.seq.poll_next(cx);
+        let (next, abandoned) = abandon::during(|| this.seq.poll_next(cx));
         let run = guard.disarm();
+        run.abandoned |= abandoned != 0;
         match &next {
             Poll::Ready(Some(_)) => {
                 run.items += 1;
@@ -178,8 +187,9 @@ impl<S: Seq, O: Observer> Seq for Instrumented<S, O> {
             Phase::Stopping => {}
         }
         let guard = PanicGuard::arm(run);
-        let stopped = this.seq.poll_stop(cx);
+        let (stopped, abandoned) = abandon::during(|| this.seq.poll_stop(cx));
         let run = guard.disarm();
+        run.abandoned |= abandoned != 0;
         if stopped.is_ready() {
             run.end(Outcome::BrokeEarly);
         }

@@ -11,6 +11,7 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 
 use self::handoff::{Flow, Panic, Receiver, Recv, Sender};
 use crate::seq::Seq;
+use crate::seq::engine::abandon;
 
 mod handoff;
 #[cfg(all(test, seqflow_loom))]
@@ -391,7 +392,12 @@ impl<S: Seq> Future for Feed<S> {
         let this = self.get_mut();
         // A panic in the producer (or in an element's `Drop`) is caught and
         // handed to the consumer, after the elements produced before it.
-        match catch_unwind(AssertUnwindSafe(|| this.run(cx))) {
+        let (polled, abandoned) =
+            abandon::during(|| catch_unwind(AssertUnwindSafe(|| this.run(cx))));
+        if let Some(tx) = this.tx.as_mut() {
+            tx.abandoned += abandoned;
+        }
+        match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(())) => {
                 this.finish(None);

@@ -1,16 +1,24 @@
 //! The state machine shared by [`FromFn`](crate::seq::FromFn) and
-//! [`TryFromFn`](crate::seq::TryFromFn): start the producer on first demand, poll
-//! it through the `Yield` hand-off, and end it by the stop rule.
+//! [`TryFromFn`](crate::seq::TryFromFn): start the producer on first demand,
+//! poll it through the `Yield` hand-off, and end it by the stop rule.
 //!
-//! The stop rule (contract 19) lives here, once: a stop polls the producer
-//! one more time with the stop flag set. If a `yield_`, `yield_all` or
-//! `until_stopped` of the producer sees the flag in that poll, the producer
-//! has *heard* the stop and is driven to its return, so its async cleanup
-//! runs before the stop completes. Otherwise it is waiting somewhere that
-//! cannot hear a stop (a hung read, a sleep) and its future is dropped at
-//! once: Rust cancellation, `Drop` cleanup only. Every adapter and handle
-//! of the crate ends a producer through [`Seq::poll_stop`](crate::seq::Seq::poll_stop),
-//! which for a producer is [`Producer::poll_stop`].
+//! The stop rule lives here, once: a stop polls the producer one more time
+//! with the stop flag set, and what the producer does in that poll decides:
+//!
+//! - If a `yield_`, `yield_all` or `until_stopped` of the producer sees the
+//!   flag, the producer has *heard* the stop: it is driven to its return,
+//!   so its async cleanup runs before the stop completes.
+//! - If the poll ends with the producer inside a `shield`, the stop waits
+//!   too, and looks again at the next poll: the shielded future completes,
+//!   and the producer's next wait decides as above.
+//! - Otherwise it waits somewhere that cannot hear a stop (a hung read, a
+//!   sleep) and its future is dropped at once: Rust cancellation, `Drop`
+//!   cleanup only. That drop is reported (`abandon.rs`): observers count it,
+//!   and the `tracing` feature logs it.
+//!
+//! Every adapter and handle of the crate ends a producer through
+//! [`Seq::poll_stop`](crate::seq::Seq::poll_stop), which for a producer is
+//! [`Producer::poll_stop`].
 
 use std::fmt;
 use std::future::Future;
@@ -20,6 +28,7 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::seq::engine::abandon;
 use crate::seq::engine::budget::Budget;
 use crate::yield_::{Polled, RunId, Yield, poll_producer};
 
@@ -40,6 +49,11 @@ pub(crate) enum Step<T, R> {
     Returned(R),
     /// The producer returned earlier.
     Finished,
+    /// The consumer had stopped: no element is delivered any more, and the
+    /// producer's return value, if it had one left, is not delivered
+    /// either; it is handed back here for the sequence to drop (a fallible
+    /// producer's error from its cleanup, say).
+    Stopped(Option<R>),
 }
 
 pin_project! {
@@ -170,10 +184,7 @@ where
     #[cold]
     #[inline(never)]
     fn poll_step_stopped(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<T, Fut::Output>> {
-        self.poll_stop(cx).map(|ret| match ret {
-            Some(ret) => Step::Returned(ret),
-            None => Step::Finished,
-        })
+        self.poll_stop(cx).map(Step::Stopped)
     }
 
     /// Stops the producer by the stop rule (see the module docs) and
@@ -206,11 +217,13 @@ where
                 this.state.set(State::Done);
                 Poll::Ready(Some(ret))
             }
-            // It heard the stop and is cleaning up: wait for it.
-            Poll::Pending if *this.heard => Poll::Pending,
-            // It waits where no stop can be heard: drop it.
+            // It heard the stop and is cleaning up, or it is inside a
+            // shield: wait for it.
+            Poll::Pending if *this.heard || polled.shielded => Poll::Pending,
+            // It waits where no stop can be heard: drop it, and say so.
             Poll::Pending => {
                 this.state.set(State::Done);
+                abandon::report(std::any::type_name::<F>());
                 Poll::Ready(None)
             }
         }

@@ -23,6 +23,21 @@ use crate::seq::engine::producer::{Producer, Step};
 /// `Clone` is `Clone`; clone it before consuming it to run the producer
 /// again.
 ///
+/// # Stopping and cleanup
+///
+/// What happens to the producer when its consumer stops depends on where
+/// it is waiting at that moment:
+///
+/// | the producer waits in | the stop |
+/// |---|---|
+/// | `y.yield_(v)` | resolves it to `false`; the producer cleans up and returns, and the consumer waits for that |
+/// | [`y.until_stopped(read)`](Yield::until_stopped) | drops `read` and resolves to `None`; the same |
+/// | [`y.shield(cleanup)`](Yield::shield) | waits for `cleanup` to finish, then looks again at where the producer waits next |
+/// | anything else (a plain `read.await`, a sleep) | drops the producer there: its `Drop` cleanup runs, its async cleanup does not ([`Outcome::Abandoned`](crate::Outcome::Abandoned) tells an observer) |
+///
+/// So wrap a read that may stall in `until_stopped`, and cleanup that must
+/// finish in `shield`, as in the second example.
+///
 /// # Panics
 ///
 /// Cloning a `FromFn` whose producer has already started panics: the
@@ -44,6 +59,40 @@ use crate::seq::engine::producer::{Producer, Step};
 /// });
 /// assert_eq!(countdown.clone().collect::<Vec<_>>().await, [3, 2, 1]);
 /// assert_eq!(countdown.count().await, 3); // a clone runs afresh
+/// # }
+/// ```
+///
+/// A producer that owns a connection: a read that may stall hears the stop
+/// inside `until_stopped`, and the goodbye that must be sent is shielded,
+/// so it completes even when the stop comes while it is under way.
+///
+/// ```
+/// use std::time::Duration;
+/// use seqflow::{seq, Seq, Yield};
+/// use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> std::io::Result<()> {
+/// let (client, mut server) = tokio::io::duplex(64);
+/// server.write_all(b"one\ntwo\n").await?; // then the server goes quiet
+/// let lines = seq::try_from_fn(move |mut y: Yield<String>| async move {
+///     let (read, mut write) = tokio::io::split(client);
+///     let mut lines = BufReader::new(read).lines();
+///     // a read may stall for ever: listen for a stop there
+///     while let Some(line) = y.until_stopped(lines.next_line()).await {
+///         let Some(line) = line? else { break };
+///         if !y.yield_(line).await { break }
+///     }
+///     // the goodbye must go out, stop or not
+///     y.shield(write.write_all(b"bye\n")).await
+/// });
+/// // The third line never comes: a timeout stops the producer in its read.
+/// let got: Vec<_> = lines.timeout(Duration::from_secs(1)).collect().await;
+/// assert_eq!(got.len(), 3); // "one", "two", then the timeout error
+/// let mut reply = String::new();
+/// BufReader::new(server).read_line(&mut reply).await?;
+/// assert_eq!(reply, "bye\n");
+/// # Ok(())
 /// # }
 /// ```
 pub fn from_fn<T, F, Fut>(f: F) -> FromFn<T, F, Fut>
@@ -79,7 +128,7 @@ where
             .poll_step(cx)
             .map(|step| match step {
                 Step::Item(item) => Some(item),
-                Step::Returned(()) | Step::Finished => None,
+                Step::Returned(()) | Step::Finished | Step::Stopped(_) => None,
             })
     }
 

@@ -20,8 +20,15 @@ use crate::seq::engine::producer::{Producer, Step};
 /// [`from_fn`](crate::seq::from_fn): cold start, `yield_` resolves to `false` once
 /// the consumer stops, cleanup runs before the consumer finishes.
 ///
-/// An error returned after the consumer stopped has no one to go to and is
-/// dropped.
+/// An error returned after the consumer stopped (a cleanup that failed
+/// after a stop, say) is not delivered: no element follows a stop. It is
+/// dropped, and the `tracing` feature logs it as a `debug` event; handle it
+/// inside the producer if it matters.
+///
+/// Where the producer waits when its consumer stops decides what happens to
+/// it, as for `from_fn` (its "Stopping and cleanup" table): wrap a read that
+/// may stall in [`Yield::until_stopped`], and cleanup that must finish in
+/// [`Yield::shield`].
 ///
 /// # Panics
 ///
@@ -89,15 +96,34 @@ where
                 Step::Item(item) => Some(Ok(item)),
                 Step::Returned(Err(e)) => Some(Err(e)),
                 Step::Returned(Ok(())) | Step::Finished => None,
+                Step::Stopped(ret) => {
+                    after_stop(ret);
+                    None
+                }
             })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.project().producer.poll_stop(cx).map(drop)
+        self.project().producer.poll_stop(cx).map(after_stop)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.producer.size_hint()
+    }
+}
+
+/// The producer's result once its consumer has stopped: never an element
+/// (no element follows a stop). An error there, from a cleanup that
+/// failed, is dropped; the `tracing` feature logs it.
+fn after_stop<E>(ret: Option<Result<(), E>>) {
+    if let Some(Err(e)) = ret {
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            target: "seqflow",
+            error_type = std::any::type_name::<E>(),
+            "a fallible producer returned an error after its consumer stopped; it is dropped"
+        );
+        drop(e);
     }
 }
 

@@ -79,6 +79,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::Overflow;
+use crate::seq::engine::abandon;
 
 /// A panic payload caught on the prefetch task.
 pub(crate) type Panic = Box<dyn Any + Send + 'static>;
@@ -173,8 +174,10 @@ const MAX_CHUNK: usize = 64;
 
 /// How the sender side ended.
 enum End {
-    /// The producer returned (normally, or after a stop).
-    Finished,
+    /// The producer returned (normally, or after a stop); `abandoned`
+    /// producers were dropped on the task by stops they did not hear
+    /// (`engine/abandon.rs`), reported again on the consumer's thread.
+    Finished { abandoned: u64 },
     /// The producer panicked; the payload is resumed in the consumer.
     Panicked(Panic),
     /// The task was dropped before the producer returned (its runtime shut
@@ -316,6 +319,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         closed: false,
         parked: false,
         panic: None,
+        abandoned: 0,
     };
     let rx = Receiver {
         link,
@@ -354,6 +358,8 @@ pub(crate) struct Sender<T> {
     parked: bool,
     /// A panic in the `Drop` of an element discarded after the stop.
     panic: Option<Panic>,
+    /// Producers abandoned on the task (see [`End::Finished`]).
+    pub(crate) abandoned: u64,
 }
 
 impl<T> Sender<T> {
@@ -535,7 +541,9 @@ impl<T> Sender<T> {
         }
         shared.end = Some(match panic {
             Some(payload) => End::Panicked(payload),
-            None => End::Finished,
+            None => End::Finished {
+                abandoned: self.abandoned,
+            },
         });
         let consumer = shared.wake_consumer();
         drop(shared);
@@ -707,7 +715,10 @@ impl<T> Receiver<T> {
                 w.wake();
             }
             return Poll::Ready(match end {
-                End::Finished => Recv::Finished,
+                End::Finished { abandoned } => {
+                    abandon::add(abandoned);
+                    Recv::Finished
+                }
                 End::Panicked(payload) => Recv::Panicked(payload),
                 End::Abandoned => Recv::Abandoned,
             });
@@ -750,7 +761,10 @@ impl<T> Receiver<T> {
             drop(shared);
             self.done = true;
             return Poll::Ready(match end {
-                End::Finished => Recv::Finished,
+                End::Finished { abandoned } => {
+                    abandon::add(abandoned);
+                    Recv::Finished
+                }
                 End::Panicked(payload) => Recv::Panicked(payload),
                 End::Abandoned => Recv::Abandoned,
             });
@@ -819,7 +833,11 @@ impl<T> Receiver<T> {
             None => Poll::Pending,
             Some(end) => Poll::Ready(match end {
                 End::Panicked(payload) => Some(payload),
-                End::Finished | End::Abandoned => None,
+                End::Finished { abandoned } => {
+                    abandon::add(abandoned);
+                    None
+                }
+                End::Abandoned => None,
             }),
         }
     }
