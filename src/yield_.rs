@@ -1055,6 +1055,47 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_shield_marks_the_poll_and_hears_nothing() {
+        let run = RunId::fresh();
+        let mut y = Yield::<u8>::new(run);
+        let mut fut = pin!(async move {
+            y.yield_(1).await;
+            // Pending for two polls: the consumer's next poll, and the stop.
+            let v = y
+                .shield(async {
+                    PendOnce(false).await;
+                    PendOnce(false).await;
+                })
+                .await;
+            // After the shield, the stop is heard at the next `yield_`.
+            (v, y.yield_(2).await)
+        });
+        let (_, item) = step::<u8, _>(fut.as_mut(), run, false);
+        assert_eq!(item, Some(1));
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
+        assert!(poll.is_pending() && item.is_none());
+        let mut cx = Context::from_waker(Waker::noop());
+        // Stopped while inside the shield: pending, shielded, not heard.
+        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, false, &mut cx);
+        assert!(polled.poll.is_pending());
+        assert!(polled.shielded && !polled.heard);
+        // The shield completes; the producer hears the stop at `yield_`.
+        let polled = poll_producer::<u8, _>(fut.as_mut(), run, true, false, &mut cx);
+        assert_eq!(polled.poll, Poll::Ready(((), false)));
+        assert!(polled.heard && !polled.shielded);
+        assert_eq!(polled.item, None);
+    }
+
+    #[test]
+    #[should_panic(expected = "outside the producer it was given to")]
+    fn a_shield_polled_with_a_foreign_waker_panics() {
+        let mut y = Yield::<u8>::new(RunId::fresh());
+        let mut fut = pin!(y.shield(async {}));
+        let mut cx = Context::from_waker(Waker::noop());
+        let _ = fut.as_mut().poll(&mut cx);
+    }
+
+    #[test]
     fn busy_slot_defers_the_second_value_to_the_next_poll() {
         let run = RunId::fresh();
         let mut y = Yield::<u8>::new(run);

@@ -450,7 +450,11 @@ async fn outcomes_case() {
     // Heard stops and shielded cleanups are not abandoned.
     let log = Log::new();
     assert_eq!(
-        hangs_after(5).instrumented(stats.clone()).take(2).count().await,
+        hangs_after(5)
+            .instrumented(stats.clone())
+            .take(2)
+            .count()
+            .await,
         2
     );
     let got: Vec<_> = shielded(1, Then::Return, &log)

@@ -337,12 +337,13 @@ async fn stats_counts_every_outcome_and_active_returns_to_zero() {
             broke_early: 2,
             cancelled: 1,
             panicked: 1,
+            abandoned: 0,
             items: 5 + 2 + 1 + 1 + 1,
         }
     );
     assert_eq!(
         snap.started,
-        snap.finished + snap.broke_early + snap.cancelled + snap.panicked
+        snap.finished + snap.broke_early + snap.cancelled + snap.panicked + snap.abandoned
     );
 }
 
@@ -413,7 +414,7 @@ fn stats_debug_shows_the_counters() {
     let shown = format!("{stats:?}");
     assert_eq!(
         shown,
-        "Stats { started: 0, active: 0, finished: 0, broke_early: 0, cancelled: 0, panicked: 0, items: 0 }"
+        "Stats { started: 0, active: 0, finished: 0, broke_early: 0, cancelled: 0, panicked: 0, abandoned: 0, items: 0 }"
     );
     futures::executor::block_on(seq::iter([1, 2]).instrumented(&stats).count());
     assert!(format!("{stats:?}").contains("items: 2"));

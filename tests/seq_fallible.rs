@@ -426,3 +426,65 @@ async fn debug_shows_the_state_and_not_the_closures() {
         "{s}"
     );
 }
+
+// ── an error returned after a stop is not an element ──
+
+/// Yields `0..`, and once stopped runs an async cleanup that fails.
+fn cleanup_fails() -> impl Seq<Item = Result<u32, String>> + Send + 'static {
+    seq::try_from_fn(|mut y: Yield<u32>| async move {
+        for i in 0.. {
+            if !y.yield_(i).await {
+                break;
+            }
+        }
+        tokio::task::yield_now().await; // async cleanup
+        Err("cleanup failed".to_owned())
+    })
+}
+
+#[tokio::test]
+async fn contract_22_an_error_after_a_stop_is_never_delivered() {
+    // Through a stop that does not finish at once, then `poll_next`.
+    let mut s = std::pin::pin!(cleanup_fails());
+    assert_eq!(
+        std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await,
+        Some(Ok(0))
+    );
+    let mut stopped = false;
+    std::future::poll_fn(|cx| {
+        stopped = s.as_mut().poll_stop(cx).is_ready();
+        std::task::Poll::Ready(())
+    })
+    .await;
+    assert!(!stopped, "the cleanup awaits: the stop is pending");
+    assert_eq!(
+        std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await,
+        None
+    );
+    assert_eq!(
+        std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await,
+        None
+    );
+    // Through forwarding adapters and the stream bridge.
+    assert_eq!(
+        cleanup_fails().take(2).collect::<Vec<_>>().await,
+        [Ok(0), Ok(1)]
+    );
+    assert_eq!(
+        cleanup_fails()
+            .map_ok(|v| v * 10)
+            .take(1)
+            .collect::<Vec<_>>()
+            .await,
+        [Ok(0)]
+    );
+    let stats = std::sync::Arc::new(seqflow::Stats::new());
+    let n = cleanup_fails()
+        .instrumented(stats.clone())
+        .take(3)
+        .count()
+        .await;
+    assert_eq!((n, stats.snapshot().items), (3, 3));
+    let mut st = Box::pin(cleanup_fails().stream());
+    assert_eq!(futures::StreamExt::next(&mut st).await, Some(Ok(0)));
+}

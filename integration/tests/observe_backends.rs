@@ -163,6 +163,81 @@ mod tracing_feature {
         }
     }
 
+    /// Captures every event with its fields.
+    #[derive(Clone, Default)]
+    struct Events(Arc<Mutex<Vec<(tracing::Level, HashMap<&'static str, String>)>>>);
+
+    impl<S: tracing::Subscriber> Layer<S> for Events {
+        fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+            let mut fields = HashMap::new();
+            event.record(&mut Fields(&mut fields));
+            fields.insert("target", event.metadata().target().to_owned());
+            self.0
+                .lock()
+                .unwrap()
+                .push((*event.metadata().level(), fields));
+        }
+    }
+
+    /// Yields 0, then waits for ever where no stop is heard.
+    fn hangs_after_one() -> impl Seq<Item = u32> + Send + 'static {
+        seq::from_fn(|mut y: Yield<u32>| async move {
+            if y.yield_(0).await {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+
+    #[test]
+    fn contract_19_an_abandoned_producer_is_logged_with_its_name() {
+        let events = Events::default();
+        let subscriber = Registry::default().with(events.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            support::paused_runtime().block_on(async {
+                let got: Vec<_> = hangs_after_one()
+                    .timeout(ms(10))
+                    .instrumented(TracingObserver::new("hung"))
+                    .collect()
+                    .await;
+                assert_eq!(got.len(), 2);
+                // A stop that was heard logs nothing.
+                assert_eq!(hangs_after_one().take(1).count().await, 1);
+            });
+        });
+        let events = events.0.lock().unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        let (level, fields) = &events[0];
+        assert_eq!(*level, tracing::Level::DEBUG);
+        assert_eq!(fields["target"], "seqflow");
+        assert!(
+            fields["producer"].contains("hangs_after_one"),
+            "the event names the producer: {fields:?}"
+        );
+        assert!(
+            fields["message"].contains("async cleanup did not run"),
+            "{fields:?}"
+        );
+    }
+
+    #[test]
+    fn contract_19_an_abandoned_iteration_has_its_own_outcome() {
+        let capture = Capture::default();
+        let subscriber = Registry::default().with(capture.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            support::paused_runtime().block_on(async {
+                let got: Vec<_> = hangs_after_one()
+                    .instrumented(TracingObserver::new("hung"))
+                    .timeout(ms(10))
+                    .collect()
+                    .await;
+                assert_eq!(got.len(), 2);
+            });
+        });
+        let spans = capture.0.lock().unwrap();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].1.fields["outcome"], "abandoned");
+    }
+
     #[test]
     fn the_span_is_open_while_the_iteration_runs() {
         let capture = Capture::default();
