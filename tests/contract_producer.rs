@@ -639,3 +639,30 @@ async fn yield_all_after_false_panics() {
         "{msg}"
     );
 }
+
+// ── a stop in the middle of a budget batch ──
+
+#[test]
+fn contract_02_a_stop_in_the_middle_of_a_budget_batch_takes_the_stop_path_at_once() {
+    // The sources spend tokio's budget once per batch of elements and check
+    // for a stop only at a batch's start; a stop must end the batch, or the
+    // rest of the batch would run the producer as if nobody had stopped it.
+    let log = Log::new();
+    let producer_log = log.clone();
+    let mut s = pin!(seq::from_fn(move |mut y: Yield<u32>| async move {
+        if y.yield_(0).await {
+            return;
+        }
+        support::PendingOnce::new().await; // the cleanup awaits once
+        // Heard: `until_stopped` resolves to `None` at once from now on.
+        let r = y.until_stopped(async { 5 }).await;
+        producer_log.push(format!("after the stop: {r:?}"));
+    }));
+    let mut cx = support::noop_cx();
+    assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(Some(0)));
+    // The batch has elements left; the stop is heard and its cleanup awaits.
+    assert_eq!(s.as_mut().poll_stop(&mut cx), Poll::Pending);
+    // The next poll finishes the stop: no element, and still stopped.
+    assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(None));
+    assert_eq!(log.events(), ["after the stop: None"]);
+}
