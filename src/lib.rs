@@ -502,6 +502,9 @@ mod remote;
 pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
 
+// --- section: sharing ---
+pub use crate::seq::{Share, Subscription};
+
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

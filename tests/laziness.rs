@@ -227,3 +227,17 @@ fn collect_at_most_is_lazy_until_polled() {
     drop(never_run().collect_at_most::<Vec<_>>(3));
     drop(never_run().collect_at_most::<Vec<_>>(0));
 }
+
+// ── sharing ──
+
+#[test]
+fn share_and_its_subscriptions_are_lazy() {
+    let shared = never_run().share(4);
+    drop(shared.subscribe());
+    stop_before_start(shared.subscribe());
+    stop_before_start(shared.subscribe().map(never_called::<u32, u32>));
+    let lagging = never_run().share_lagging(4).replay(2);
+    stop_before_start(lagging.subscribe());
+    drop(lagging);
+    drop(shared);
+}

@@ -191,6 +191,11 @@ pub use self::try_fold::TryFold;
 pub use self::try_skip_while::TrySkipWhile;
 pub use self::try_take_while::TryTakeWhile;
 
+// --- section: sharing ---
+mod share;
+
+pub use self::share::{Share, Subscription};
+
 /// A boxed, type-erased [`Seq`] that is `Send`, for API boundaries.
 ///
 /// Built with [`Seq::boxed`]. It is a `Seq` itself (through the impl for
@@ -2259,6 +2264,143 @@ pub trait Seq {
     }
 
     // ===== section: remote =====
+
+    // ===== section: sharing =====
+
+    /// Shares the sequence among subscribers: returns a cloneable
+    /// [`Share`] handle whose [`subscribe`](Share::subscribe) gives a
+    /// [`Subscription`], a sequence of every element the upstream (`self`)
+    /// produces after it subscribed (contract 27).
+    ///
+    /// No task runs it: the upstream is driven inline by whichever
+    /// subscription needs the next element (the others wait for that one
+    /// and are woken when it arrives), like futures' `Shared`.
+    ///
+    /// - The upstream is cold: it starts when a subscription is first
+    ///   polled.
+    /// - A subscriber more than `capacity` elements behind holds the
+    ///   upstream back: the subscription that needs a new element waits
+    ///   until the slowest one has read. A subscription that is never
+    ///   polled therefore holds the others back once they are `capacity`
+    ///   ahead; drop it (or use [`share_lagging`](Seq::share_lagging)).
+    /// - Once it has started, the upstream is stopped when its last
+    ///   subscription ends: the last one's [`poll_stop`](Seq::poll_stop)
+    ///   stops it by the stop rule (heard: its cleanup runs and the stop
+    ///   waits for it; waiting elsewhere: dropped), dropping the last one
+    ///   drops it. A subscription taken after that, from a `Share` handle
+    ///   that is still around, yields the replayed elements (see
+    ///   [`Share::replay`]) and ends: the upstream runs once. Before the
+    ///   upstream started, subscriptions may come and go without starting
+    ///   or stopping it.
+    /// - Elements are cloned for each subscriber but the last to read one,
+    ///   which takes it.
+    ///
+    /// Item type of each subscription is `Self::Item`. A subscription is
+    /// *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0.
+    ///
+    /// A panic of the upstream unwinds out of the poll of the subscription
+    /// that polled it, with its own payload; every other subscription
+    /// delivers the elements it had not read yet, then panics with the
+    /// message `the shared sequence's producer panicked: ` followed by the
+    /// original message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let shared = seq::from_fn(|mut y: Yield<u32>| async move {
+    ///     for i in 0..4 {
+    ///         if !y.yield_(i).await { return; }
+    ///     }
+    /// })
+    /// .share(2);
+    /// let a = shared.subscribe();
+    /// let b = shared.subscribe().map(|v| v * 10);
+    /// let (a, b) = tokio::join!(a.collect::<Vec<_>>(), b.collect::<Vec<_>>());
+    /// assert_eq!(a, [0, 1, 2, 3]);
+    /// assert_eq!(b, [0, 10, 20, 30]);
+    /// # }
+    /// ```
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(0..3).share(0); // panics: the capacity must be non-zero
+    /// ```
+    #[track_caller]
+    fn share(self, capacity: usize) -> Share<Self::Item>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Clone + Send + 'static,
+    {
+        assert!(capacity > 0, "`share` capacity must be non-zero");
+        Share::new(self, capacity, None)
+    }
+
+    /// Like [`share`](Seq::share), but a subscriber more than `capacity`
+    /// elements behind never holds the upstream back: it skips ahead, like
+    /// a receiver of tokio's `broadcast` channel.
+    ///
+    /// The subscriptions yield `Ok(element)`. The upstream is driven as
+    /// fast as the fastest subscriber asks, and the share keeps the last
+    /// `capacity` elements produced; a subscription whose next element was
+    /// dropped from them yields one `Err(Error::Lagged(k))`, `k` the number
+    /// of elements it missed, then goes on with the oldest element still
+    /// kept. Unlike tokio's `broadcast`, the capacity is not rounded up to a
+    /// power of two.
+    ///
+    /// Item type of each subscription is
+    /// `Result<Self::Item, seqflow::Error>`. A subscription is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0. Panics of the upstream reach the
+    /// subscribers as with [`share`](Seq::share).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Error, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let shared = seq::iter(0..6).share_lagging(2);
+    /// let slow = shared.subscribe();
+    /// // The fast subscriber runs through the whole upstream first.
+    /// let fast: Vec<_> = shared.subscribe().collect().await;
+    /// assert_eq!(fast, [Ok(0), Ok(1), Ok(2), Ok(3), Ok(4), Ok(5)]);
+    /// // The slow one missed four, then gets the last two.
+    /// let slow: Vec<_> = slow.collect().await;
+    /// assert_eq!(slow, [Err(Error::Lagged(4)), Ok(4), Ok(5)]);
+    /// # }
+    /// ```
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(0..3).share_lagging(0); // panics: the capacity must be non-zero
+    /// ```
+    #[track_caller]
+    fn share_lagging(self, capacity: usize) -> Share<Result<Self::Item, crate::Error>>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Clone + Send + 'static,
+    {
+        assert!(capacity > 0, "`share_lagging` capacity must be non-zero");
+        let ok: fn(Self::Item) -> Result<Self::Item, crate::Error> = Ok;
+        Share::new(
+            self.map(ok),
+            capacity,
+            Some(|k| Err(crate::Error::Lagged(k))),
+        )
+    }
 
     // ===== section: fallible =====
 
