@@ -503,7 +503,7 @@ pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
 
 // --- section: sharing ---
-pub use crate::seq::{Share, Subscription};
+pub use crate::seq::{Partition, Share, Subscription, Tee};
 
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]

@@ -241,3 +241,16 @@ fn share_and_its_subscriptions_are_lazy() {
     drop(lagging);
     drop(shared);
 }
+
+#[test]
+fn tee_and_partition_are_lazy() {
+    let (a, b) = never_run().tee();
+    drop(a);
+    stop_before_start(b);
+    let (a, b) = never_run().tee();
+    stop_before_start(a);
+    stop_before_start(b);
+    let (m, r) = never_run().partition(|v| never_called::<&u32, bool>(v));
+    stop_before_start(m);
+    drop(r);
+}

@@ -192,9 +192,14 @@ pub use self::try_skip_while::TrySkipWhile;
 pub use self::try_take_while::TryTakeWhile;
 
 // --- section: sharing ---
+mod partition;
 mod share;
+mod split;
+mod tee;
 
+pub use self::partition::Partition;
 pub use self::share::{Share, Subscription};
+pub use self::tee::Tee;
 
 /// A boxed, type-erased [`Seq`] that is `Send`, for API boundaries.
 ///
@@ -2400,6 +2405,92 @@ pub trait Seq {
             capacity,
             Some(|k| Err(crate::Error::Lagged(k))),
         )
+    }
+
+    /// Splits the sequence into two, each yielding every element (a clone
+    /// for one of them), like itertools' `tee`.
+    ///
+    /// No task runs the upstream: the end that needs an element polls it
+    /// and queues a clone for the other end. The queue is bounded: one end
+    /// may be at most 64 elements ahead of the other; then the end that is
+    /// ahead waits until the other has read. So consuming one end to its
+    /// end before touching the other waits forever on a sequence of more
+    /// than 64 elements: consume both concurrently (`join!`, two tasks),
+    /// or drop the other end.
+    ///
+    /// When one end is stopped or dropped, the other keeps getting every
+    /// element. Once both have, the upstream is stopped by the stop rule
+    /// by the end that stopped last (heard: its cleanup runs and that stop
+    /// waits for it; waiting elsewhere: dropped), or dropped with the end
+    /// dropped last. It starts at the first poll of either end.
+    ///
+    /// Item type is `Self::Item`. Both ends are *fused*.
+    ///
+    /// # Panics
+    ///
+    /// A panic of the upstream unwinds out of the poll of the end that
+    /// polled it; the other end delivers what was queued for it, then
+    /// panics with the message `the split sequence's producer panicked: `
+    /// followed by the original message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (a, b) = seq::iter(1..=4).tee();
+    /// let (sum, all) = tokio::join!(a.fold(0, |acc, v| acc + v), b.collect::<Vec<_>>());
+    /// assert_eq!(sum, 10);
+    /// assert_eq!(all, [1, 2, 3, 4]);
+    /// # }
+    /// ```
+    fn tee(self) -> (Tee<Self>, Tee<Self>)
+    where
+        Self: Sized,
+        Self::Item: Clone,
+    {
+        Tee::new(self)
+    }
+
+    /// Splits the sequence into the elements for which `pred` returns
+    /// `true` (the first sequence) and the rest (the second), like
+    /// `Iterator::partition` without collecting.
+    ///
+    /// It shares [`tee`](Seq::tee)'s engine and rules: no task, one end at
+    /// most 64 elements ahead of the other (elements queued for the other
+    /// end), the upstream stopped once both ends have stopped or been
+    /// dropped; when one end is gone, its elements are dropped and the
+    /// other keeps getting all of its own. `pred` is called once per
+    /// element, by whichever end polls the upstream.
+    ///
+    /// Item type is `Self::Item`. Both ends are *fused*.
+    ///
+    /// # Panics
+    ///
+    /// A panic of the upstream or of `pred` reaches both ends, as with
+    /// [`tee`](Seq::tee).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (even, odd) = seq::iter(0..7).partition(|v| v % 2 == 0);
+    /// let (even, odd) = tokio::join!(even.collect::<Vec<_>>(), odd.collect::<Vec<_>>());
+    /// assert_eq!(even, [0, 2, 4, 6]);
+    /// assert_eq!(odd, [1, 3, 5]);
+    /// # }
+    /// ```
+    fn partition<F>(self, pred: F) -> (Partition<Self, F>, Partition<Self, F>)
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> bool,
+    {
+        Partition::new(self, pred)
     }
 
     // ===== section: fallible =====
