@@ -13,6 +13,7 @@
 ///
 /// assert_eq!(Error::Cancelled.to_string(), "sequence cancelled");
 /// assert_eq!(Error::Timeout.to_string(), "sequence element timed out");
+/// assert_eq!(Error::Lagged(3).to_string(), "subscription lagged behind by 3 elements");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -30,4 +31,9 @@ pub enum Error {
         /// The limit that was exceeded.
         max: usize,
     },
+    /// A subscription of a [`share_lagging`](crate::Seq::share_lagging)
+    /// sequence fell more than its capacity behind: this many elements were
+    /// skipped, and it goes on with the oldest element still kept.
+    #[error("subscription lagged behind by {0} elements")]
+    Lagged(u64),
 }

@@ -504,6 +504,9 @@ mod remote;
 pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
 
+// --- section: sharing ---
+pub use crate::seq::{Partition, Share, Subscription, Tee};
+
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -127,3 +127,16 @@ fn auto_traits_are_checked_at_compile_time() {
     v.sort_unstable();
     assert_eq!(v, [2, 4, 6]);
 }
+
+// ── sharing: the upstream is boxed as `Send`; the handle and subscriptions follow `T` ──
+assert_impl_all!(seqflow::Share<u8>: Send, Sync, Clone, Unpin);
+assert_impl_all!(seqflow::Share<Cell<u8>>: Send, Sync, Clone, Unpin);
+assert_not_impl_any!(seqflow::Share<Rc<u8>>: Send, Sync);
+assert_impl_all!(seqflow::Subscription<u8>: Send, Sync, Unpin);
+assert_impl_all!(seqflow::Subscription<Cell<u8>>: Send, Sync, Unpin);
+assert_not_impl_any!(seqflow::Subscription<Rc<u8>>: Send, Sync);
+assert_impl_all!(seqflow::Tee<S>: Send, Sync, Unpin);
+assert_impl_all!(seqflow::Tee<N>: Send, Sync, Unpin);
+assert_not_impl_any!(seqflow::Tee<R>: Send, Sync);
+assert_impl_all!(seqflow::Partition<S, fn(&u8) -> bool>: Send, Sync, Unpin);
+assert_not_impl_any!(seqflow::Partition<R, fn(&Rc<u8>) -> bool>: Send, Sync);

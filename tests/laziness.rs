@@ -227,3 +227,30 @@ fn collect_at_most_is_lazy_until_polled() {
     drop(never_run().collect_at_most::<Vec<_>>(3));
     drop(never_run().collect_at_most::<Vec<_>>(0));
 }
+
+// ── sharing ──
+
+#[test]
+fn share_and_its_subscriptions_are_lazy() {
+    let shared = never_run().share(4);
+    drop(shared.subscribe());
+    stop_before_start(shared.subscribe());
+    stop_before_start(shared.subscribe().map(never_called::<u32, u32>));
+    let lagging = never_run().share_lagging(4).replay(2);
+    stop_before_start(lagging.subscribe());
+    drop(lagging);
+    drop(shared);
+}
+
+#[test]
+fn tee_and_partition_are_lazy() {
+    let (a, b) = never_run().tee();
+    drop(a);
+    stop_before_start(b);
+    let (a, b) = never_run().tee();
+    stop_before_start(a);
+    stop_before_start(b);
+    let (m, r) = never_run().partition(|v| never_called::<&u32, bool>(v));
+    stop_before_start(m);
+    drop(r);
+}

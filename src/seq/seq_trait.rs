@@ -2050,6 +2050,229 @@ pub trait Seq {
 
     // ===== section: remote =====
 
+    // ===== section: sharing =====
+
+    /// Shares the sequence among subscribers: returns a cloneable
+    /// [`Share`] handle whose [`subscribe`](Share::subscribe) gives a
+    /// [`Subscription`], a sequence of every element the upstream (`self`)
+    /// produces after it subscribed (contract 27).
+    ///
+    /// No task runs it: the upstream is driven inline by whichever
+    /// subscription needs the next element (the others wait for that one
+    /// and are woken when it arrives), like futures' `Shared`.
+    ///
+    /// - The upstream is cold: it starts when a subscription is first
+    ///   polled.
+    /// - A subscriber more than `capacity` elements behind holds the
+    ///   upstream back: the subscription that needs a new element waits
+    ///   until the slowest one has read. A subscription that is never
+    ///   polled therefore holds the others back once they are `capacity`
+    ///   ahead; drop it (or use [`share_lagging`](Seq::share_lagging)).
+    /// - Once it has started, the upstream is stopped when its last
+    ///   subscription ends: the last one's [`poll_stop`](Seq::poll_stop)
+    ///   stops it by the stop rule (heard: its cleanup runs and the stop
+    ///   waits for it; waiting elsewhere: dropped), dropping the last one
+    ///   drops it. A subscription taken after that, from a `Share` handle
+    ///   that is still around, yields the replayed elements (see
+    ///   [`Share::replay`]) and ends: the upstream runs once. Before the
+    ///   upstream started, subscriptions may come and go without starting
+    ///   or stopping it.
+    /// - Elements are cloned for each subscriber but the last to read one,
+    ///   which takes it.
+    ///
+    /// Item type of each subscription is `Self::Item`. A subscription is
+    /// *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0.
+    ///
+    /// A panic of the upstream unwinds out of the poll of the subscription
+    /// that polled it, with its own payload; every other subscription
+    /// delivers the elements it had not read yet, then panics with the
+    /// message `the shared sequence's producer panicked: ` followed by the
+    /// original message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let shared = seq::from_fn(|mut y: Yield<u32>| async move {
+    ///     for i in 0..4 {
+    ///         if !y.yield_(i).await { return; }
+    ///     }
+    /// })
+    /// .share(2);
+    /// let a = shared.subscribe();
+    /// let b = shared.subscribe().map(|v| v * 10);
+    /// let (a, b) = tokio::join!(a.collect::<Vec<_>>(), b.collect::<Vec<_>>());
+    /// assert_eq!(a, [0, 1, 2, 3]);
+    /// assert_eq!(b, [0, 10, 20, 30]);
+    /// # }
+    /// ```
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(0..3).share(0); // panics: the capacity must be non-zero
+    /// ```
+    #[track_caller]
+    fn share(self, capacity: usize) -> Share<Self::Item>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Clone + Send + 'static,
+    {
+        assert!(capacity > 0, "`share` capacity must be non-zero");
+        Share::new(self, capacity, None)
+    }
+
+    /// Like [`share`](Seq::share), but a subscriber more than `capacity`
+    /// elements behind never holds the upstream back: it skips ahead, like
+    /// a receiver of tokio's `broadcast` channel.
+    ///
+    /// The subscriptions yield `Ok(element)`. The upstream is driven as
+    /// fast as the fastest subscriber asks, and the share keeps the last
+    /// `capacity` elements produced; a subscription whose next element was
+    /// dropped from them yields one `Err(Error::Lagged(k))`, `k` the number
+    /// of elements it missed, then goes on with the oldest element still
+    /// kept. Unlike tokio's `broadcast`, the capacity is not rounded up to a
+    /// power of two.
+    ///
+    /// Item type of each subscription is
+    /// `Result<Self::Item, seqflow::Error>`. A subscription is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is 0. Panics of the upstream reach the
+    /// subscribers as with [`share`](Seq::share).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Error, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let shared = seq::iter(0..6).share_lagging(2);
+    /// let slow = shared.subscribe();
+    /// // The fast subscriber runs through the whole upstream first.
+    /// let fast: Vec<_> = shared.subscribe().collect().await;
+    /// assert_eq!(fast, [Ok(0), Ok(1), Ok(2), Ok(3), Ok(4), Ok(5)]);
+    /// // The slow one missed four, then gets the last two.
+    /// let slow: Vec<_> = slow.collect().await;
+    /// assert_eq!(slow, [Err(Error::Lagged(4)), Ok(4), Ok(5)]);
+    /// # }
+    /// ```
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter(0..3).share_lagging(0); // panics: the capacity must be non-zero
+    /// ```
+    #[track_caller]
+    fn share_lagging(self, capacity: usize) -> Share<Result<Self::Item, crate::Error>>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Clone + Send + 'static,
+    {
+        assert!(capacity > 0, "`share_lagging` capacity must be non-zero");
+        let ok: fn(Self::Item) -> Result<Self::Item, crate::Error> = Ok;
+        Share::new(
+            self.map(ok),
+            capacity,
+            Some(|k| Err(crate::Error::Lagged(k))),
+        )
+    }
+
+    /// Splits the sequence into two, each yielding every element (a clone
+    /// for one of them), like itertools' `tee`.
+    ///
+    /// No task runs the upstream: the end that needs an element polls it
+    /// and queues a clone for the other end. The queue is bounded: one end
+    /// may be at most 64 elements ahead of the other; then the end that is
+    /// ahead waits until the other has read. So consuming one end to its
+    /// end before touching the other waits forever on a sequence of more
+    /// than 64 elements: consume both concurrently (`join!`, two tasks),
+    /// or drop the other end.
+    ///
+    /// When one end is stopped or dropped, the other keeps getting every
+    /// element. Once both have, the upstream is stopped by the stop rule
+    /// by the end that stopped last (heard: its cleanup runs and that stop
+    /// waits for it; waiting elsewhere: dropped), or dropped with the end
+    /// dropped last. It starts at the first poll of either end.
+    ///
+    /// Item type is `Self::Item`. Both ends are *fused*.
+    ///
+    /// # Panics
+    ///
+    /// A panic of the upstream unwinds out of the poll of the end that
+    /// polled it; the other end delivers what was queued for it, then
+    /// panics with the message `the split sequence's producer panicked: `
+    /// followed by the original message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (a, b) = seq::iter(1..=4).tee();
+    /// let (sum, all) = tokio::join!(a.fold(0, |acc, v| acc + v), b.collect::<Vec<_>>());
+    /// assert_eq!(sum, 10);
+    /// assert_eq!(all, [1, 2, 3, 4]);
+    /// # }
+    /// ```
+    fn tee(self) -> (Tee<Self>, Tee<Self>)
+    where
+        Self: Sized,
+        Self::Item: Clone,
+    {
+        Tee::new(self)
+    }
+
+    /// Splits the sequence into the elements for which `pred` returns
+    /// `true` (the first sequence) and the rest (the second), like
+    /// `Iterator::partition` without collecting.
+    ///
+    /// It shares [`tee`](Seq::tee)'s engine and rules: no task, one end at
+    /// most 64 elements ahead of the other (elements queued for the other
+    /// end), the upstream stopped once both ends have stopped or been
+    /// dropped; when one end is gone, its elements are dropped and the
+    /// other keeps getting all of its own. `pred` is called once per
+    /// element, by whichever end polls the upstream.
+    ///
+    /// Item type is `Self::Item`. Both ends are *fused*.
+    ///
+    /// # Panics
+    ///
+    /// A panic of the upstream or of `pred` reaches both ends, as with
+    /// [`tee`](Seq::tee).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let (even, odd) = seq::iter(0..7).partition(|v| v % 2 == 0);
+    /// let (even, odd) = tokio::join!(even.collect::<Vec<_>>(), odd.collect::<Vec<_>>());
+    /// assert_eq!(even, [0, 2, 4, 6]);
+    /// assert_eq!(odd, [1, 3, 5]);
+    /// # }
+    /// ```
+    fn partition<F>(self, pred: F) -> (Partition<Self, F>, Partition<Self, F>)
+    where
+        Self: Sized,
+        F: FnMut(&Self::Item) -> bool,
+    {
+        Partition::new(self, pred)
+    }
+
     // ===== section: fallible =====
 
     /// Runs the async, fallible `f` on each `Ok` value of a fallible

@@ -8,3 +8,4 @@ pub(crate) mod early_end;
 pub(crate) mod flat;
 pub(crate) mod one_call;
 pub(crate) mod producer;
+pub(crate) mod split;
