@@ -158,6 +158,7 @@ pub use self::local::LocalPull;
 /// ```should_panic
 /// let _p = seqflow::pull(seqflow::seq::iter([1, 2, 3]));
 /// ```
+#[doc(alias = "next", alias = "peekable")]
 #[track_caller]
 pub fn pull<S>(seq: S) -> Pull<S::Item>
 where

@@ -46,6 +46,7 @@ use crate::seq::engine::producer::{Producer, Step};
 /// assert_eq!(countdown.count().await, 3); // a clone runs afresh
 /// # }
 /// ```
+#[doc(alias = "stream!", alias = "async_stream", alias = "generator")]
 pub fn from_fn<T, F, Fut>(f: F) -> FromFn<T, F, Fut>
 where
     F: FnOnce(Yield<T>) -> Fut,
