@@ -2018,6 +2018,53 @@ pub trait Seq {
     ///
     /// This sequence is *fused*.
     ///
+    /// # A note on consumers that are busy
+    ///
+    /// The futures run only while the consumer polls this sequence, as
+    /// futures' `buffered` ones do. A consumer that spends time elsewhere
+    /// between two elements (a `for_each` body that awaits a write, a
+    /// `pull` loop that sleeps) stalls every future in flight: their timers
+    /// fire and their sockets become readable, but nobody polls them until
+    /// the consumer asks for its next element. With a consumer that sleeps a
+    /// second per element, not one step of the futures completes during its
+    /// sleeps. Worse, if the consumer's own work waits for something a future
+    /// in flight holds (a permit of a shared semaphore, a pooled
+    /// connection), it waits for ever: a deadlock (futures-rs issue 2387,
+    /// "Barbara battles buffered streams").
+    ///
+    /// Put [`prefetch(k)`](Seq::prefetch) after it to move the polling to a
+    /// task of its own: `seq.map_concurrent(n, f).prefetch(k)` keeps the
+    /// futures running while the consumer is busy, for as long as fewer than
+    /// `k` outputs wait for the consumer (the sequence must then be `Send +
+    /// 'static`, and a tokio runtime is needed). The same holds for
+    /// [`map_unordered`](Seq::map_unordered) and [`merge`](Seq::merge).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::{Instant, sleep};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let fetch = |id: u64| async move {
+    ///     sleep(Duration::from_secs(1)).await; // a request
+    ///     id
+    /// };
+    /// let start = Instant::now();
+    /// seq::iter(0..8)
+    ///     .map_concurrent(4, fetch)
+    ///     .prefetch(4) // the requests go on while the body below is busy
+    ///     .for_each(|_| async {
+    ///         sleep(Duration::from_secs(1)).await; // the consumer's own work
+    ///         true
+    ///     })
+    ///     .await;
+    /// // One second for the first response, then eight of the consumer's
+    /// // work, with every later request done while it worked.
+    /// assert_eq!(start.elapsed(), Duration::from_secs(9));
+    /// # }
+    /// ```
+    ///
     /// # Panics
     ///
     /// Panics if `limit` is 0.
@@ -2068,6 +2115,12 @@ pub trait Seq {
     /// As [`map_concurrent`](Seq::map_concurrent), but an output is
     /// delivered as soon as its future completes, and its slot is free for
     /// the next element at once.
+    ///
+    /// The futures run only while the consumer polls this sequence: a
+    /// consumer busy elsewhere between two elements stalls them, and one
+    /// that waits for something a future in flight holds deadlocks. Add
+    /// [`prefetch(k)`](Seq::prefetch) after it to keep them running; see
+    /// [the note on `map_concurrent`](Seq::map_concurrent#a-note-on-consumers-that-are-busy).
     ///
     /// When the consumer stops, the futures in flight are dropped (their
     /// outputs are lost) and the producer is stopped; its cleanup runs. A
