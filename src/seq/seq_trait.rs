@@ -2119,8 +2119,8 @@ pub trait Seq {
     /// The futures run only while the consumer polls this sequence: a
     /// consumer busy elsewhere between two elements stalls them, and one
     /// that waits for something a future in flight holds deadlocks. Add
-    /// [`prefetch(k)`](Seq::prefetch) after it to keep them running; see
-    /// [the note on `map_concurrent`](Seq::map_concurrent#a-note-on-consumers-that-are-busy).
+    /// [`prefetch(k)`](Seq::prefetch) after it to keep them running, as the
+    /// note on [`map_concurrent`](Seq::map_concurrent) shows.
     ///
     /// When the consumer stops, the futures in flight are dropped (their
     /// outputs are lost) and the producer is stopped; its cleanup runs. A
