@@ -49,6 +49,9 @@ fn sensor(readings: u32, stall_ms: u64) -> impl Seq<Item = f64> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    println!(
+        "=== 1. heartbeat: a sensor stalls once; Idle beats report the silence while it lasts ==="
+    );
     let mut readings = Vec::new();
     let mut keep_alives = 0;
     let mut alerts = 0;
@@ -86,7 +89,9 @@ async fn main() {
     // A sensor whose link dies for good after four readings: the consumer
     // gives up after three alerts. The sensor hears the stop inside its
     // read and closes its connection before `for_each` returns.
-    println!("--- a sensor that never recovers ---");
+    println!(
+        "\n=== 2. heartbeat: a sensor that never recovers; the consumer gives up after three alerts and the sensor still closes its connection ==="
+    );
     let mut alerts = 0;
     sensor(8, u64::MAX) // stalls for ever
         .heartbeat(EVERY)

@@ -124,6 +124,9 @@ fn parse(line: usize, raw: &str) -> Result<Record, BadRecord> {
 async fn main() {
     // 1. Count errors per service, stopping at the first fatal record: the
     //    whole loop in one `for_each`, whose body breaks by returning false.
+    println!(
+        "=== 1. for_each: count errors per service, break at the first fatal record (the file is closed before for_each returns) ==="
+    );
     let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
     let mut fatal = None;
     records("app.log")
@@ -159,6 +162,9 @@ async fn main() {
     //    `BadRecord` through, and the consumer reports it. (Never
     //    `filter_map(Result::ok)`: it makes the errors vanish.) Reading
     //    stops after the fifth element.
+    println!(
+        "\n=== 2. try_filter + map_ok + take(5): the first five billing errors; reading stops after the fifth ==="
+    );
     let firsts: Vec<Result<usize, BadRecord>> = records("app.log")
         .try_filter(|r| r.level == Level::Error && r.service == "billing")
         .map_ok(|r| r.line)
@@ -177,6 +183,7 @@ async fn main() {
     // 3. Counting with a bound: how many records before the fatal one, with
     //    `try_take_while` ending the read there (an unparsable line before
     //    it would be counted too, not lost).
+    println!("\n=== 3. try_take_while + count: how many records come before the fatal one ===");
     let before_fatal = records("app.log")
         .try_take_while(|r| r.level != Level::Fatal)
         .count()
@@ -187,6 +194,9 @@ async fn main() {
     // 4. The whole file, errors reported as they pass and counted at the
     //    end: records in batches of 1000 (say, for a bulk insert), with a
     //    parse failure flushing the batch before it and arriving on its own.
+    println!(
+        "\n=== 4. try_batched(1000): the whole file in batches for a bulk insert; a parse error arrives on its own ==="
+    );
     let mut inserted = 0;
     let mut failures = Vec::new();
     records("app.log")

@@ -92,14 +92,14 @@ async fn main() {
     println!("{PAGES} pages, {FETCH_LATENCY:?} to fetch and {PARSE_TIME:?} to parse each");
     println!("speed-up at best 2x: fetching and parsing fully overlapped");
 
-    println!("\npage by page:");
+    println!("\n=== 1. page by page: sequential, then prefetch(8) overlapping fetch and parse ===");
     let (sequential, t_seq) = run(pages()).await;
     let (prefetched, t_pre) = run(pages().prefetch(8)).await;
     assert_eq!(sequential, prefetched, "same pages, same result");
     report("sequential", t_seq, t_seq);
     report("prefetch(8)", t_pre, t_seq);
 
-    println!("\nin batches of {BATCH}:");
+    println!("\n=== 2. in batches of {BATCH}: where prefetch goes relative to batched ===");
     let (sequential, t_seq) = run_batches(pages().batched(BATCH)).await;
     report("batched(16)", t_seq, t_seq);
     for (name, batches) in [

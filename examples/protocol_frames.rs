@@ -192,6 +192,9 @@ async fn main() -> io::Result<()> {
     let mut a = pull(frames(addr_a));
     let mut b = pull(frames(addr_b));
 
+    println!(
+        "=== 1. two TCP sources pulled one frame per request, with a timeout; a frame late mid-way is not lost ==="
+    );
     let mut got = Vec::new();
     let mut timeouts = 0;
     while got.len() < 8 {
@@ -223,6 +226,9 @@ async fn main() -> io::Result<()> {
 
     // Stop both mid-stream: each producer sends its goodbye before `stop`
     // returns.
+    println!(
+        "\n=== 2. stop() mid-stream: each producer sends its goodbye frame before stop returns ==="
+    );
     a.stop().await;
     b.stop().await;
     for (name, server) in [("a", server_a), ("b", server_b)] {
@@ -236,6 +242,9 @@ async fn main() -> io::Result<()> {
     // for each parse. With `pull(s.prefetch(0))` the producer runs on a task
     // of its own (still only while the consumer waits for a frame, at most
     // one frame ahead), and on a multi-thread runtime the ticker keeps time.
+    println!(
+        "\n=== 3. a CPU-heavy parser inline vs behind prefetch(0): how long a 2 ms ticker in the same select! loop stalls ==="
+    );
     for variant in ["inline", "prefetch(0)"] {
         let (addr, server) = serve("c", 100, u32::MAX, Duration::ZERO).await?;
         let heavy = frames_parsed_by(addr, heavy_parse);

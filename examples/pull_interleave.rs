@@ -78,6 +78,7 @@ async fn main() {
     let eu = || server_log("eu", vec![1, 4, 5, 9, 12], closed.clone());
     let us = || server_log("us", vec![2, 3, 6, 7, 8, 15], closed.clone());
 
+    println!("=== 1. pull from two sorted sources, one element at a time, into one sorted log ===");
     let all = merge(pull(eu()), pull(us()), usize::MAX).await;
     for (ts, server) in &all {
         println!("{ts:>3} {server}");
@@ -88,6 +89,9 @@ async fn main() {
 
     // Only the first five: both sources are stopped mid-way, and both still
     // close their connections before `merge` returns.
+    println!(
+        "\n=== 2. only the first five: both sources are stopped mid-way and close their connections first ==="
+    );
     closed.lock().unwrap().clear();
     let first = merge(pull(eu()), pull(us()), 5).await;
     println!("first five: {first:?}");

@@ -4,9 +4,10 @@
 //! Rust. A producer is an async closure that receives a [`Yield`] handle;
 //! `y.yield_(v).await` hands one value to the consumer and resolves to
 //! `false` once the consumer has stopped, so the producer can clean up and
-//! return. Around that core stand the consumers ([`Seq::for_each`],
-//! [`Seq::collect`], ...) and the bridge to [`futures_core::Stream`]
-//! ([`Seq::stream`], [`seq::from_stream`]).
+//! return. Around that core stand the adapters ([`Seq::map`],
+//! [`Seq::batched`], ...; the [`Seq`] page lists them by group), the
+//! consumers ([`Seq::for_each`], [`Seq::collect`], ...) and the bridges to
+//! [`Stream`](futures_core::Stream) ([`Seq::stream`], [`seq::from_stream`]).
 //!
 //! ```
 //! use seqflow::{seq, Seq, Yield};
@@ -51,9 +52,12 @@
 //! `prefetch` and every other early end complete promptly even when the
 //! producer never returns, and leave no task behind. What a stop does wait
 //! for is a producer that heard it (its cleanup after the loop) and one
-//! inside [`Yield::shield`], the wrapper for cleanup that must finish. A producer that wants to close a connection
-//! asynchronously when it is stopped mid-read reads inside
-//! `until_stopped`:
+//! inside [`Yield::shield`], the wrapper for cleanup that must finish. A
+//! stop that drops a producer is not silent:
+//! [`instrumented`](Seq::instrumented) reports it as
+//! [`Outcome::Abandoned`], and the `tracing` feature logs it. A producer
+//! that wants to close a connection asynchronously when it is stopped
+//! mid-read reads inside `until_stopped`:
 //!
 //! ```
 //! use std::time::Duration;
@@ -82,41 +86,37 @@
 //! # }
 //! ```
 //!
-//! Consumers spend tokio's cooperative budget for the elements they take,
-//! as tokio's own channels do, so an endless in-memory sequence consumed on
-//! a `current_thread` runtime still lets the other tasks of that thread
-//! run. The always-ready sources ([`seq::iter`], [`seq::repeat_with`],
-//! [`seq::from_fn`], [`seq::try_from_fn`]) spend it in batches: one unit
-//! per 32 elements they produce (a unit pays for the next 32 elements; a
-//! source whose task has no budget left returns `Pending` before starting
-//! a batch), so they yield to the scheduler at least once every
-//! `128 * 32` elements at tokio's default budget. [`seq::unfold`] and
-//! [`seq::from_stream`] spend one unit per element. (As with tokio's channels, a consumer driven by another executor
-//! nested inside a tokio task, such as `futures::executor::block_on`, runs
-//! on that task's budget and never gets it back: wrap it in
-//! `tokio::task::coop::unconstrained`.)
+//! Sequences are lazy and fused, and an endless in-memory sequence does not
+//! starve its thread: consuming one spends tokio's cooperative budget, as
+//! tokio's own channels do, so the other tasks of a `current_thread` runtime
+//! still run. (As with tokio's channels, a consumer driven by another
+//! executor nested inside a tokio task, such as
+//! `futures::executor::block_on`, runs on that task's budget and never gets
+//! it back: wrap it in `tokio::task::coop::unconstrained`.)
 //!
-//! There are five ways to consume a sequence, and a sixth that combines two
-//! of them. Pick by what the consumer
-//! needs:
+//! # Ways to consume a sequence
+//!
+//! A `Seq` has no `next` method. Pick the consumer by what the code around
+//! it needs:
 //!
 //! | consumer | use it when | stopping early | runs the producer on |
 //! |---|---|---|---|
-//! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
-//! | [`Seq::stream()`] | handing the sequence to `futures::Stream` code | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
-//! | [`pull()`] | taking one element at a time: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `futures::Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background, which a runtime shutting down cuts short (so `stop().await` before `main` returns) | the consumer's task, inline, only inside `next()` |
+//! | terminal operations: [`Seq::for_each`], [`Seq::collect`], [`Seq::fold`], [`Seq::count`], [`Seq::first`], ... | the whole loop lives in one place | the producer sees `false` and its cleanup finishes before the future completes | the consumer's task, inline |
+//! | [`Seq::stream()`] | handing the sequence to [`Stream`](futures_core::Stream) code (`StreamExt::next`, `select!` over streams) | dropping the stream drops the producer: `Drop` cleanup only (or call [`SeqStream::poll_stop`](seq::SeqStream::poll_stop) first) | the consumer's task, inline |
+//! | [`pull()`] | taking one element at a time with `p.next().await`: interleaving two sources, a request/response protocol, a `select!` loop; a `Pull` is a `Stream` (not a `Seq`, so `StreamExt` methods on it are never ambiguous; [`Pull::into_seq`] goes back) | [`Pull::stop`] runs the cleanup; a dropped `Pull` finishes it in the background, which a runtime shutting down cuts short (so `stop().await` before `main` returns) | the consumer's task, inline, only inside `next()` |
 //! | [`pull_local()`] | as `pull()`, for a producer that is not `Send` (holds an `Rc`) or borrows the caller's data, on any executor | [`LocalPull::stop`] runs the cleanup; a dropped `LocalPull` runs what it can inline (an awaiting cleanup is cut at its await) | the consumer's task, inline, only inside `next()` |
 //! | [`Seq::prefetch`] in front of any of them | producer and consumer should overlap (I/O ahead of CPU work) | the producer's task sees `false`, cleans up, and ends | its own task, up to `n` elements ahead |
 //! | `pull(seq.prefetch(0))`, `pull2(seq.prefetch(0))`: the pull on a task-plus-channel rendezvous | as `pull()`, when the producer must not run on the consumer's task (heavy synchronous steps that would stall a `select!` loop, or a runtime worker of its own) | as `pull()`; the producer's task ends with it | its own task, only while the consumer waits in `next()`, at most one element ahead |
 //!
-//! The numbered protocol every sequence keeps is on [`Seq`] (rules 1–5);
-//! the pull contract is on [`Pull`] (rules 6–12).
+//! The protocol every sequence keeps is on [`Seq`]; what a pull handle
+//! promises is on [`Pull`].
 //!
 //! ## Closures that borrow: "captured variable cannot escape `FnMut` closure body"
 //!
-//! A loop body is a closure that returns a future: `for_each(|v| async
-//! { .. })`. The future may outlive one call of the closure, so it cannot
-//! borrow what the closure borrows, and this natural first try fails:
+//! A loop body is a closure that returns a future which resolves to `bool`
+//! (`true` to go on, `false` to break): `for_each(|v| async { .. ; true })`.
+//! The future may outlive one call of the closure, so it cannot borrow
+//! what the closure borrows, and this natural first try fails:
 //!
 //! ```compile_fail
 //! use seqflow::{seq, Seq};
@@ -187,34 +187,64 @@
 //! | `iter.Pull2(seq2)` | [`pull2()`] |
 //! | `slices.Values(s)`, `slices.Collect(seq)` | [`seq::iter`], [`Seq::collect`] (or [`Seq::collect_at_most`] to bound memory) |
 //! | `maps.Keys(m)`, `maps.Values(m)` on a `Seq2` | [`Seq::keys`], [`Seq::values`] |
-//! | `context.Context` cancellation | a `tokio_util::sync::CancellationToken` and `with_cancel` |
+//! | `context.Context` cancellation | a `tokio_util::sync::CancellationToken` and [`Seq::with_cancel`] |
 //! | Google Cloud `iterator.Done`, `Pager` | `Pull::next` returning `None`; [`Pager`] |
 //! | a paginated REST client walking cursor tokens | [`seq::paginate`] |
+//!
+//! # From futures / tokio-stream
+//!
+//! A [`Seq`] is not a [`Stream`](futures_core::Stream): `StreamExt`'s
+//! methods are not on it, and most of them have a seqflow twin under
+//! another name. [`seq::from_stream`] turns any `Stream` into a `Seq`, and
+//! [`Seq::stream`] goes back. The rows marked **differs** do not mean the
+//! same thing.
+//!
+//! | futures / tokio-stream / async-stream | seqflow | |
+//! |---|---|---|
+//! | `stream.next().await` | [`pull(s)`](pull()) then `p.next().await`, or `s.stream()` and `StreamExt::next` | **differs**: a `Seq` has no `next`; a [`Pull`] runs the producer only inside `next()` and its [`Pull::stop`] waits for the cleanup |
+//! | `TryStreamExt::try_next` | `pull(s)` then `p.next().await`, which gives `Option<Result<T, E>>` | |
+//! | `async_stream::stream! { yield v; }` | [`seq::from_fn`]`(\|mut y: Yield<T>\| async move { y.yield_(v).await; })` | `yield_` returns `false` once the consumer stopped |
+//! | `async_stream::try_stream! { ... ? ... }` | [`seq::try_from_fn`] (`?` works; the error is the last element) | |
+//! | `stream::iter`, `stream::once`, `stream::empty`, `stream::repeat_with`, `stream::unfold` | [`seq::iter`], [`seq::once`] (of a value, not a future), [`seq::empty`], [`seq::repeat_with`], [`seq::unfold`] | |
+//! | `ReceiverStream::new(rx)` and other tokio-stream wrappers | [`seq::from_stream`]`(ReceiverStream::new(rx))` | |
+//! | `map`, `then`, `enumerate`, `inspect`, `skip`, `take`, `chain`, `zip`, `flat_map`, `flatten`, `scan`, `fold`, `count`, `collect` | the same names on [`Seq`] | `filter`, `filter_map`, `take_while`, `skip_while`, `scan` and `fold` take plain closures here, not closures returning futures: use [`Seq::then`] first for an async step |
+//! | `for_each(\|v\| async { .. })` | [`Seq::for_each`]`(\|v\| async { ..; true })` | **differs**: the body's future resolves to `bool`, `false` breaks |
+//! | `chunks(n)`, `TryStreamExt::try_chunks(n)` | [`Seq::batched`]`(n)`, [`Seq::try_batched`]`(n)` | `try_batched` lets each error out on its own, after the partial batch before it |
+//! | tokio-stream `chunks_timeout(n, d)` | [`Seq::batched_timeout`]`(n, d)` | |
+//! | `ready_chunks(n)` | no twin: a `Seq` has no "ready now" view; [`Seq::batched_timeout`] bounds the wait instead | |
+//! | `s.map(f).buffered(n)` | [`Seq::map_concurrent`]`(n, f)` | takes the closure, not a stream of futures; as in futures, the futures progress only while the consumer polls (add [`Seq::prefetch`] to keep them running) |
+//! | `s.map(f).buffer_unordered(n)` | [`Seq::map_unordered`]`(n, f)` | as above |
+//! | `stream::select(a, b)`, tokio-stream `merge` | [`Seq::merge`], [`seq::merge`] | a stop stops both sides and waits for each cleanup |
+//! | `stream::select_all(streams)` | [`seq::merge_all`] | |
+//! | tokio-stream `StreamMap` | planned as `SeqMap` | |
+//! | tokio-stream `timeout(d)` | [`Seq::timeout`]`(d)`, [`Seq::try_timeout`]`(d)` | **differs**: tokio-stream yields an `Err(Elapsed)` and goes on; seqflow yields `Err(Error::Timeout)` and **ends** the sequence, stopping the producer |
+//! | `fuse()` | nothing to do | every sequence is fused |
+//! | `peekable()` | [`pull()`] then [`Pull::peek`], [`Pull::next_if`] | |
+//! | `boxed()`, `boxed_local()`, `BoxStream` | [`Seq::boxed`], [`Seq::boxed_local`], [`BoxSeq`] | |
+//! | `TryStreamExt::map_ok`, `map_err`, `and_then`, `or_else`, `try_filter`, `try_filter_map`, `inspect_ok`, `inspect_err`, `try_take_while`, `try_skip_while`, `try_fold`, `try_for_each`, `try_collect` | the same names on [`Seq`] | the predicates of `try_filter`, `try_take_while`, `try_skip_while` and the step of `try_fold` are plain closures |
+//! | dropping a stream mid-way | dropping a sequence mid-way is the same | **differs** from ending it: a terminal operation or `take` that ends early lets the producer run its async cleanup; a drop does not |
 //!
 //! # Adapters
 //!
 //! Adapters are provided methods on [`Seq`] returning concrete types (no
 //! boxing): [`Seq::map`], [`Seq::filter`], [`Seq::take`], [`Seq::batched`],
-//! and the rest. They take plain closures, like `Iterator`'s, and are lazy
-//! and fused. An adapter that ends early ([`Seq::take`],
-//! [`Seq::take_while`]) first stops its source and waits for the producer's
-//! cleanup. [`Seq::batched`] hands the consumer fresh `Vec`s;
+//! and the rest (the [`Seq`] page groups them). They take plain closures,
+//! like `Iterator`'s, and are lazy and fused. An adapter that ends early
+//! ([`Seq::take`], [`Seq::take_while`]) first stops its source and waits for
+//! the producer's cleanup. [`Seq::batched`] hands the consumer fresh `Vec`s;
 //! [`Seq::batched_timeout`] also flushes a partial batch once its first
 //! element has waited long enough. Adapters that combine sequences
 //! ([`Seq::chain`], [`Seq::zip`], [`Seq::flat_map`], [`Seq::merge`]) stop
 //! every producer they started, and wait for each cleanup, before they end.
-//! On a fallible sequence, the `try_` and `_ok`/`_err` adapters reach into
-//! the `Result` and pass every error through; the `try_` terminals stop at
-//! the first error (see [Fallible sequences](#fallible-sequences)).
 //!
 //! [`Seq::map_concurrent`] and [`Seq::map_unordered`] run up to `limit`
 //! futures at once; [`seq::merge`] and [`seq::merge_all`] interleave sources
-//! by arrival. None of them spawns a task: futures sit in a
-//! `FuturesOrdered`/`FuturesUnordered` bounded by `limit`, and sources are
-//! polled in rotation so that none starves, all inline on the consumer's
-//! task. They need no runtime and no `Send`, and cannot leak a task.
-//! Stopping drops in-flight futures, then stops every source together and
-//! completes once each producer has returned.
+//! by arrival. None of them spawns a task: everything runs inline on the
+//! consumer's task, so they need no runtime and no `Send`, and cannot leak
+//! a task. The other side of that coin: the futures progress only while
+//! the consumer polls, so put [`Seq::prefetch`] after them when the
+//! consumer is busy elsewhere. Stopping drops in-flight futures, then stops
+//! every source and completes once each producer has returned.
 //!
 //! # Fallible sequences
 //!
@@ -223,8 +253,7 @@
 //! [`TrySeq`]. [`seq::try_from_fn`] builds one whose producer may use `?`
 //! (the error becomes the last element). Errors are elements, and **no
 //! adapter of this crate ever drops one**: every adapter passes each `Err`
-//! through in order, or ends with it (rule 22 on [`TrySeq`], proved by the
-//! `contract_22_*` tests).
+//! through in order, or ends with it.
 //!
 //! Then decide, per pipeline, what an error means:
 //!
@@ -291,27 +320,25 @@
 //! # Blocking producers
 //!
 //! [`seq::from_blocking`] runs a synchronous producer, `f(BlockingYield<T>)`,
-//! on tokio's blocking pool from the first poll: `y.yield_(v)` blocks `f`'s
-//! thread until the consumer took `v` and returns `false` once the consumer
-//! stopped. A stop completes after `f` returned, so a statement is finalized
-//! and a connection closed before the consumer goes on; `f`'s panic reaches
-//! the consumer; dropping the sequence never blocks.
-//! [`seq::from_blocking_buffered`] lets `f` run up to `n` elements ahead.
-//! The `sqlite_rows` example of `integration/` streams a real SQLite query
-//! this way.
+//! on tokio's blocking pool from the first poll, and `y.yield_(v)` returns
+//! `false` once the consumer stopped; its page says how elements are handed
+//! over. The `sqlite_rows` example of `integration/` streams a real SQLite
+//! query this way.
 //!
 //! # Time, cancellation and observation
 //!
 //! [`Seq::heartbeat`] reports a quiet source: it yields
 //! [`Beat::Idle`] once per full period of silence, and never
 //! ends the sequence. [`Seq::timeout`] ends a sequence with
-//! [`Error::Timeout`] after the first late element; [`Seq::with_cancel`]
-//! ends it within one element or one pending await once a
+//! [`Error::Timeout`] after the first late element (unlike tokio-stream's
+//! `timeout`, which goes on); [`Seq::with_cancel`] ends it within one
+//! element or one pending await once a
 //! `tokio_util::sync::CancellationToken` fires (Go's `context.Context`).
 //! Their `try_` forms do the same on fallible sequences, ending with the
 //! error converted into the sequence's own error type. Each of them stops
-//! the producer by the stop rule: a producer that hears the stop cleans up
-//! before the sequence ends; one hung elsewhere is dropped at once.
+//! the producer the way every stop does: a producer that hears the stop
+//! cleans up before the sequence ends; one waiting elsewhere is dropped at
+//! once.
 //!
 //! [`Seq::instrumented`] reports each iteration to an [`Observer`]: start,
 //! items, and the end with its [`Outcome`] (exhausted, broke early,
@@ -335,19 +362,21 @@
 //!
 //! [`Pull::next`] and [`LocalPull::next`] are cancel safe: if one loses a
 //! `select!`, no element is lost; so are [`Pull::peek`] and
-//! [`Pull::next_if`], which leave the element in the handle. The terminal operations consume their
-//! sequence: dropping their future drops the producer without its async
-//! cleanup, and the elements or the accumulator gathered so far. Each async
-//! method says which it is in its `# Cancel safety` section.
+//! [`Pull::next_if`], which leave the element in the handle. The terminal
+//! operations consume their sequence: dropping their future drops the
+//! producer without its async cleanup, and the elements or the accumulator
+//! gathered so far. Each async method says which it is in its
+//! `# Cancel safety` section.
 //!
 //! # Examples
 //!
 //! The repository's `examples/` run with `cargo run --example NAME`:
 //! `pipeline` (a lazy log reader that stops early), `heartbeat`,
-//! `pull_interleave` and `prefetch_stage` (with `--release`: it measures).
-//! The examples against a real HTTP server are in the `seqflow-integration`
-//! package: `cargo run -p seqflow-integration --example paginate_http` (or
-//! `list_and_watch`).
+//! `pull_interleave`, `protocol_frames` and `prefetch_stage` (with
+//! `--release`: it measures). The examples against a real HTTP server and
+//! SQLite are in the `seqflow-integration` package:
+//! `cargo run -p seqflow-integration --example paginate_http` (or
+//! `list_and_watch`, `sqlite_rows`).
 //!
 //! # Crate features
 //!
@@ -368,96 +397,28 @@
 //! seqflow needs Rust 1.85 or newer (the `rust-version` of its
 //! `Cargo.toml`).
 //!
-//! # Implementation notes
-//!
-//! For maintainers and the curious; nothing above depends on it. The
-//! `unsafe` argument itself is in `src/yield_.rs`, the pull handle's design
-//! in `src/pull/mod.rs`.
-//!
-//! **The yield hand-off.** A sequence is a poll-driven state machine, like
-//! a [`Stream`](futures_core::Stream). When the consumer asks for an
-//! element, the sequence polls the producer's future. For that one poll it
-//! builds, on its own stack, a small *frame*: the id of this run, whether
-//! the consumer has stopped, whether the producer heard that, and an empty
-//! one-element slot. It hands the
-//! producer a waker that carries a pointer to that frame and otherwise
-//! forwards every wake-up to the task's real waker. When the producer
-//! awaits `yield_(v)`, the `yield_` future looks at the waker it is polled
-//! with, recognises the frame (a private vtable marks it) and checks the
-//! run id; then it puts `v` in the slot and returns `Pending`. The
-//! producer's future returns `Pending` up to the sequence, which finds the
-//! slot full and returns the element. On the next demand the `yield_`
-//! future is polled again, sees its value taken, and resolves to `true`;
-//! once the consumer has stopped the frame says so and it resolves to
-//! `false`.
-//!
-//! **The stop rule.** A stop polls the producer once more, with the frame's
-//! stop flag set. A `yield_` or `until_stopped` that sees the flag marks the
-//! frame "heard"; the sequence then keeps polling the producer until it
-//! returns, so its async cleanup runs before the stop completes. If that
-//! poll ends with the frame not heard, the producer is waiting where no
-//! stop can reach it, and the sequence drops its future at once. The rule
-//! lives in one place (the producer state machine); every adapter and
-//! handle ends its source through `poll_stop`, so they all keep it.
-//!
-//! No element crosses a thread, a channel or a lock, and the only atomic
-//! operation is one counter increment per run. After inlining, what
-//! remains per element is the producer's own state machine, the frame on
-//! the stack with its identity check (the waker's vtable and the run id)
-//! and the budget count (`BENCHMARKS.md` has the instruction counts). A
-//! `Yield` awaited anywhere
-//! else (another task, a later run, another sequence's producer) sees a
-//! foreign waker or a foreign run id and panics with a message that says
-//! what went wrong and where the `yield_` was called. The identity check,
-//! and accessing the frame one field at a time (never through a reference
-//! over the whole frame), are what make the frame access sound: a `yield_`
-//! future polled on a scoped thread with the producer's own waker, while
-//! another thread wakes it, is accepted and touches no data that thread
-//! reads. The `unsafe` code is confined to one module, every block carries
-//! its argument, and the tests that exercise it run under Miri.
-//!
-//! This is the same idea as `async-stream`'s generator, with the frame
-//! found through the waker rather than a thread-local, so a `Yield` moved
-//! to another task, or kept past its run, is caught rather than
-//! miscompiled.
-//!
-//! **The pull rendezvous.** Go's `iter.Pull` runs its producer as a
-//! coroutine, and a `Seq` is already a resumable state machine. So
-//! [`Pull::next`] simply polls the boxed sequence on the caller's task. The
-//! producer runs only while the consumer waits, and an element leaves the
-//! producer only in the poll that returns it: that is why `next` is cancel
-//! safe. No element crosses a thread, a channel or a lock, so a consumer in
-//! `#[tokio::main]`'s `block_on` pays no cross-thread wake-up per element. A
-//! task appears only when a `Pull` is dropped while its producer still
-//! runs. `Drop` first polls `poll_stop` once inline, inside the runtime's
-//! context with a no-op waker, which covers the common case where cleanup
-//! does not wait. Otherwise it moves the sequence to a task of the runtime
-//! captured by `pull`/`pull_on`, which drives the stop to completion and
-//! ends. That is why the sequence must be `Send + 'static` and why `pull`
-//! needs a runtime.
-//!
-//! **The prefetch hand-off.** `prefetch(n)` moves the sequence into a task
-//! spawned at its first poll. The task and the consumer share one `Mutex`
-//! holding a queue, returned credits, a stop flag, each side's waker and how
-//! the producer ended. The task holds `n` credits, one per element it may
-//! produce. It collects elements locally while the producer is ready, then
-//! publishes up to `n / 4` (at most 64) under one lock with at most one
-//! wake-up. The consumer takes everything published in one go, by swapping
-//! buffers, and serves it without locking. It returns credits in chunks,
-//! and only for elements it handed out in earlier calls, so the producer is
-//! never more than `n` elements ahead of what the consumer has received.
-//! Per-element synchronisation is what makes channel-based prefetch slow;
-//! moving chunks is what makes this one cheap. A stop sets the flag; the
-//! task then drives the producer's `poll_stop` and reports its end. A panic
-//! is caught on the task and resumed in the consumer after the earlier
-//! elements. On multi-thread runtimes, a side whose peer is still running
-//! re-polls itself (through the scheduler, like `yield_now`) a bounded,
-//! adaptive number of times before parking, because an OS-level wake-up
-//! costs more than a chunk of cheap elements.
-//!
-//! **Concurrency without tasks.** `map_concurrent`, `map_unordered`,
-//! `merge` and `merge_all` poll everything they run inline on the
-//! consumer's task, so they cannot leak a task.
+// The two feature-gated types exist only with their feature; without it,
+// their names link to their page on docs.rs (built with every feature), so
+// `cargo doc` without features has no unresolved link. Maintainers: how
+// the `yield_` hand-off, the stop rule, the pull handles and prefetch work
+// is written in the module docs of `src/yield_.rs`, `src/seq/engine/`,
+// `src/pull/mod.rs` and `src/seq/adapters/prefetch.rs`.
+#![cfg_attr(
+    feature = "tracing",
+    doc = "[`TracingObserver`]: crate::TracingObserver"
+)]
+#![cfg_attr(
+    not(feature = "tracing"),
+    doc = "[`TracingObserver`]: https://docs.rs/seqflow/latest/seqflow/struct.TracingObserver.html"
+)]
+#![cfg_attr(
+    feature = "metrics",
+    doc = "[`MetricsObserver`]: crate::MetricsObserver"
+)]
+#![cfg_attr(
+    not(feature = "metrics"),
+    doc = "[`MetricsObserver`]: https://docs.rs/seqflow/latest/seqflow/struct.MetricsObserver.html"
+)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

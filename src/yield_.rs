@@ -1,7 +1,58 @@
 //! The hand-off between a producer's [`Yield`] and the consumer driving it.
 //!
-//! This is the only module of the crate that uses `unsafe`. The mechanism is
-//! described in plain words in the crate docs ("Implementation"); in short:
+//! This is the only module of the crate that uses `unsafe`. Implementation
+//! notes for maintainers (they used to close the crate page; users never
+//! need them).
+//!
+//! # The idea in plain words
+//!
+//! A sequence is a poll-driven state machine, like a `Stream`. When the
+//! consumer asks for an element, the sequence polls the producer's future.
+//! For that one poll it builds, on its own stack, a small *frame*: the id of
+//! this run, whether the consumer has stopped, whether the producer heard
+//! that, and an empty one-element slot. It hands the producer a waker that
+//! carries a pointer to that frame and otherwise forwards every wake-up to
+//! the task's real waker. When the producer awaits `yield_(v)`, the `yield_`
+//! future looks at the waker it is polled with, recognises the frame (a
+//! private vtable marks it) and checks the run id; then it puts `v` in the
+//! slot and returns `Pending`. The producer's future returns `Pending` up to
+//! the sequence, which finds the slot full and returns the element. On the
+//! next demand the `yield_` future is polled again, sees its value taken,
+//! and resolves to `true`; once the consumer has stopped the frame says so
+//! and it resolves to `false`.
+//!
+//! **The stop rule** (DESIGN.md contract 19; the code is in
+//! `seq/engine/producer.rs`). A stop polls the producer once more, with the
+//! frame's stop flag set. A `yield_` or `until_stopped` that sees the flag
+//! marks the frame "heard"; the sequence then keeps polling the producer
+//! until it returns, so its async cleanup runs before the stop completes. If
+//! that poll ends with the frame not heard, the producer is waiting where no
+//! stop can reach it, and the sequence drops its future at once. Every
+//! adapter and handle ends its source through `poll_stop`, so they all keep
+//! the rule.
+//!
+//! **Cost.** No element crosses a thread, a channel or a lock, and the only
+//! atomic operation is one counter increment per run. After inlining, what
+//! remains per element is the producer's own state machine, the frame on the
+//! stack with its identity check (the waker's vtable and the run id) and the
+//! budget count (`BENCHMARKS.md` has the instruction counts).
+//!
+//! **Misuse and soundness.** A `Yield` awaited anywhere else (another task, a
+//! later run, another sequence's producer) sees a foreign waker or a foreign
+//! run id and panics with [`MISUSE`], which says what went wrong and where
+//! the `yield_` was called. The identity check, and accessing the frame one
+//! field at a time (never through a reference over the whole frame), are
+//! what make the frame access sound: a `yield_` future polled on a scoped
+//! thread with the producer's own waker, while another thread wakes it, is
+//! accepted and touches no data that thread reads. Every `unsafe` block
+//! carries its argument, and the tests that exercise this module run under
+//! Miri (`scripts/test-all`).
+//!
+//! This is the same idea as `async-stream`'s generator, with the frame found
+//! through the waker rather than a thread-local, so a `Yield` moved to
+//! another task, or kept past its run, is caught rather than miscompiled.
+//!
+//! # The mechanism, precisely
 //!
 //! * The consumer polls the producer future through [`poll_producer`], which
 //!   builds a [`Frame`] on its own stack (the run's id, whether the consumer
@@ -374,7 +425,7 @@ fn open_frame<T>(
 ///    dropped), the pending `yield_` resolves to `false`: the producer has
 ///    *heard* the stop. It should then clean up and return; the consumer's
 ///    `for_each`/`stop` completes only after that return, so async cleanup
-///    runs (`tests/contract_producer.rs`).
+///    runs.
 /// 3. A producer that awaits `yield_` again after it resolved to `false`
 ///    (or after `until_stopped` resolved to `None`) has a bug: that `yield_`
 ///    panics with a message naming its call site, and the panic reaches the

@@ -364,6 +364,9 @@ async fn main() {
         .initial_delay(Duration::from_millis(20))
         .max_attempts(5);
 
+    println!(
+        "=== resume: list a snapshot page by page, then watch from its revision, reconnecting (and relisting on 410) without losing a change ==="
+    );
     let mut local = BTreeMap::new();
     let mut applied: u64 = 0;
     let mut listed = 0;

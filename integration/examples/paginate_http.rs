@@ -153,6 +153,9 @@ async fn main() {
 
     // 1. A job processes items and checkpoints after each page. It stops
     //    (say, its deadline passed) after 95 items.
+    println!(
+        "=== 1. paginate + retry + on_page: a job checkpoints after each page and stops after 95 items ==="
+    );
     let checkpoint: Arc<Mutex<Option<u32>>> = Arc::new(Mutex::new(None));
     let mut processed = Vec::new();
     seq::paginate(fetch_page.clone())
@@ -183,6 +186,9 @@ async fn main() {
 
     // 2. The next run resumes from the checkpoint: it reads again only the
     //    part of the page the first run was in.
+    println!(
+        "\n=== 2. start_at: the next run resumes from the checkpoint and rereads at most one page ==="
+    );
     let rest: Vec<Item> = seq::paginate(fetch_page.clone())
         .page_size(20)
         .retry(policy.clone())
@@ -200,6 +206,9 @@ async fn main() {
     assert!(reread <= 20, "at most one page is read twice");
 
     // 3. Page by page, the way a web handler serves its own clients.
+    println!(
+        "\n=== 3. pager: page by page with tokens, the way a web handler serves its own clients ==="
+    );
     let mut pager = seq::paginate(fetch_page)
         .retry(policy)
         .start_at(199)

@@ -131,6 +131,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Every row; the NULL customer of order 13 is an error element.
     let all = "SELECT id, customer, cents FROM orders ORDER BY id";
+    println!(
+        "=== 1. from_blocking: every row of a SQLite query; a NULL customer is an error element, not a crash ==="
+    );
     let (mut total, mut errors) = (0, Vec::new());
     rows(path.clone(), all, Order::from_row)
         .for_each(|row| {
@@ -148,6 +151,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Early stop: the first three orders. When `collect` returns, the
     // statement is finalized and the connection closed, so the exclusive
     // lock is free at once.
+    println!(
+        "\n=== 2. take(3): an early stop finalizes the statement and closes the connection before collect returns ==="
+    );
     let first: Vec<Order> = rows(path.clone(), all, Order::from_row)
         .take(3)
         .map(Result::unwrap)
@@ -161,6 +167,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // `try_collect` stops at the first error, and closes all the same.
+    println!(
+        "\n=== 3. try_collect: stops at the first error, and closes the connection all the same ==="
+    );
     let failed = rows(path.clone(), all, Order::from_row)
         .try_collect::<Vec<_>>()
         .await;

@@ -64,23 +64,19 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 ///
 /// # Contract
 ///
-/// Each rule is proved by the test of the same number in
-/// `tests/contract_pull.rs` (`contract_06_*` …).
-///
-/// 6. **Rendezvous.** The producer runs only while the consumer waits in
+/// 1. **Rendezvous.** The producer runs only while the consumer waits in
 ///    `next()`: at most one element is produced per `next()`.
-///    (`contract_06_*`)
-/// 7. **Fused.** `next()` after exhaustion, after `stop()`, or after a
-///    producer panic returns `None`, forever. (`contract_07_*`)
-/// 8. **Stop.** `stop()` may be called any number of times, before any
+/// 2. **Fused.** `next()` after exhaustion, after `stop()`, or after a
+///    producer panic returns `None`, forever.
+/// 3. **Stop.** `stop()` may be called any number of times, before any
 ///    `next()` (the producer then never starts), or after exhaustion. It
 ///    makes the producer's pending `yield_` return `false`, waits for the
 ///    producer to return (its async cleanup included), and resumes its
 ///    panic. A producer that waits elsewhere than `yield_` or
 ///    [`until_stopped`](crate::Yield::until_stopped) (a cancelled `next()`
 ///    left it in a hung read, say) cannot hear the stop: it is dropped at
-///    once, and `stop()` completes (contract 19). (`contract_08_*`)
-/// 9. **Drop stops in the background.** Dropping a `Pull` whose producer is
+///    once (its `Drop` cleanup runs), and `stop()` completes.
+/// 4. **Drop stops in the background.** Dropping a `Pull` whose producer is
 ///    running stops it by the same rule: a producer that hears the stop
 ///    finishes its cleanup; one waiting elsewhere is dropped. A cleanup that
 ///    completes without waiting runs inside `drop`, also while the thread
@@ -92,24 +88,21 @@ impl<S: Seq + Send + 'static> Source<S::Item> for S {
 ///    dropped with the runtime and the rest of the cleanup does not run:
 ///    call `stop().await` before leaving `main` for a cleanup that must
 ///    finish; the producer's `Drop` cleanup still runs.
-///    (`contract_09_*`, `tests/pull_runtime_shutdown.rs`)
-/// 10. **Cancel safe.** If a `next()` future is dropped before it completes
-///     (the losing branch of `tokio::select!`), no element is lost: an
-///     element leaves the producer only in the poll that returns it, and
-///     the next `next()` resumes the producer where it paused.
-///     (`contract_10_*`)
-/// 11. **A stream.** `Pull<T>` implements [`Stream`] and [`FusedStream`],
-///     and not [`Seq`]: with `futures::StreamExt` in scope, `p.map(..)`,
-///     `p.take(2)` or `p.collect()` are `StreamExt`'s, never ambiguous.
-///     [`into_seq`](Pull::into_seq) turns it back into a `Seq`. It is
-///     `Send` exactly when `T` is, and always `Unpin`. (`contract_11_*`)
-/// 12. **Runtime.** [`pull`](crate::pull()) called outside a tokio runtime
-///     panics with a message that says so and names
-///     [`pull_on`](crate::pull_on), which takes the runtime's handle.
-///     (`contract_12_*`)
+/// 5. **Cancel safe.** If a `next()` future is dropped before it completes
+///    (the losing branch of `tokio::select!`), no element is lost: an
+///    element leaves the producer only in the poll that returns it, and
+///    the next `next()` resumes the producer where it paused.
+/// 6. **A stream.** `Pull<T>` implements [`Stream`] and [`FusedStream`],
+///    and not [`Seq`]: with `futures::StreamExt` in scope, `p.map(..)`,
+///    `p.take(2)` or `p.collect()` are `StreamExt`'s, never ambiguous.
+///    [`into_seq`](Pull::into_seq) turns it back into a `Seq`. It is
+///    `Send` exactly when `T` is, and always `Unpin`.
+/// 7. **Runtime.** [`pull`](crate::pull()) called outside a tokio runtime
+///    panics with a message that says so and names
+///    [`pull_on`](crate::pull_on), which takes the runtime's handle.
 ///
-/// Panics in the producer unwind out of `next()` or `stop()` (protocol rule
-/// 4 of [`Seq`]); the handle is then done. A panic in the cleanup of a
+/// Panics in the producer unwind out of `next()` or `stop()`, as the
+/// [protocol](Seq#protocol) of every sequence says; the handle is then done. A panic in the cleanup of a
 /// dropped handle is reported by the panic hook and goes no further, as in
 /// a detached task; call `stop()` to observe it.
 ///

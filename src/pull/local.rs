@@ -23,19 +23,20 @@ use crate::Seq;
 ///
 /// # Contract
 ///
-/// Rules 6, 7, 8, 10 and 11 of [`Pull`] hold as written there (rendezvous,
-/// fused, stop, cancel safe, a [`Stream`] and not a [`Seq`], with
-/// [`into_seq`](LocalPull::into_seq) for the way back; `LocalPull` is never
-/// `Send` and always `Unpin`), and so do [`peek`](LocalPull::peek) and
-/// [`next_if`](LocalPull::next_if). Rule 12 does not apply: there is no
-/// runtime to find. Rule 9 is where the two differ, because a `!Send`
+/// The contract of [`Pull`] holds as written there for the rendezvous,
+/// fused, stop, cancel-safe and stream rules (a [`Stream`] and not a
+/// [`Seq`], with [`into_seq`](LocalPull::into_seq) for the way back;
+/// `LocalPull` is never `Send` and always `Unpin`), and so do
+/// [`peek`](LocalPull::peek) and [`next_if`](LocalPull::next_if). The
+/// runtime rule does not apply: there is no runtime to find. Dropping is
+/// where the two differ, because a `!Send`
 /// sequence cannot be handed to a task of a multi-thread runtime, and
 /// tokio offers no way to tell whether a `LocalSet` is there to take it:
 ///
 /// - **Drop stops inline, as far as it can.** Dropping a `LocalPull` whose
 ///   producer is running makes its pending `yield_` return `false` and
 ///   polls its cleanup once, inside `drop` (a producer waiting elsewhere is
-///   dropped, as by any stop: contract 19). A cleanup that completes without
+///   dropped, as by any stop). A cleanup that completes without
 ///   waiting (closing a file, `Drop` guards, bookkeeping) has run when
 ///   `drop` returns, also when the handle is dropped while the thread
 ///   unwinds from a panic (a panic of the cleanup is then caught and
@@ -43,8 +44,6 @@ use crate::Seq;
 ///   any dropped future: its `Drop` guards run, the code after the await
 ///   does not. Call `stop().await` before dropping a handle whose producer
 ///   awaits in its cleanup. Nothing is ever spawned.
-///
-/// These rules are proved by the tests of `tests/pull_local.rs`.
 ///
 /// # Examples
 ///

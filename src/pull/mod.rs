@@ -2,7 +2,7 @@
 //! `iter.Pull` and `iter.Pull2`, and [`pull_local`] for sequences that are
 //! not `Send` or not `'static`.
 //!
-//! The user-facing contract (DESIGN.md rules 6–12) is written on [`Pull`],
+//! The user-facing contract (DESIGN.md contract 6–12) is written on [`Pull`],
 //! where readers of the API docs find it. This note is for maintainers.
 //!
 //! # Why the producer runs inline
@@ -158,6 +158,7 @@ pub use self::local::LocalPull;
 /// ```should_panic
 /// let _p = seqflow::pull(seqflow::seq::iter([1, 2, 3]));
 /// ```
+#[doc(alias = "next", alias = "peekable")]
 #[track_caller]
 pub fn pull<S>(seq: S) -> Pull<S::Item>
 where

@@ -185,7 +185,7 @@ impl<M, P, S, Pos, E, G> Resume<M, P, S, Pos, E, G> {
 
     /// Says which errors mean "the position is gone" (compacted, expired,
     /// out of range): after one, the next source is made with `None`, from
-    /// scratch (rule 3 of [`resume`]).
+    /// scratch (as [`resume`] explains).
     ///
     /// # Examples
     ///

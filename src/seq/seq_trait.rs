@@ -41,15 +41,14 @@ impl<K, V, S: Seq<Item = (K, V)> + ?Sized> Seq2<K, V> for S {}
 ///
 /// # Errors are elements
 ///
-/// 22. **No adapter of this crate drops an `Err`.** Every fallible adapter
-///     ([`and_then`](Seq::and_then), [`try_filter`](Seq::try_filter),
-///     [`try_batched`](Seq::try_batched), ...) passes each `Err` through,
-///     in order ([`try_batched`](Seq::try_batched) first flushes the partial
-///     batch before it), or ends with it: [`try_fold`](Seq::try_fold),
-///     [`try_for_each`](Seq::try_for_each) and
-///     [`try_collect`](Seq::try_collect) stop the producer, wait for its
-///     cleanup, and return the first error. (`contract_22_*` in
-///     `tests/seq_fallible.rs` and `tests/laws_fallible.rs`)
+/// **No adapter of this crate drops an `Err`.** Every fallible adapter
+/// ([`and_then`](Seq::and_then), [`try_filter`](Seq::try_filter),
+/// [`try_batched`](Seq::try_batched), ...) passes each `Err` through, in
+/// order ([`try_batched`](Seq::try_batched) first flushes the partial batch
+/// before it), or ends with it: [`try_fold`](Seq::try_fold),
+/// [`try_for_each`](Seq::try_for_each) and
+/// [`try_collect`](Seq::try_collect) stop the producer, wait for its
+/// cleanup, and return the first error.
 ///
 /// # Examples
 ///
@@ -85,15 +84,136 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// ([`for_each`](Seq::for_each), [`collect`](Seq::collect), ...), by the
 /// [`stream`](Seq::stream) bridge, or by [`pull`](crate::pull()).
 ///
+/// # Methods by group
+///
+/// The methods below are in source order; this index groups them.
+///
+/// **Sources** (functions of the [`seq`](crate::seq) module):
+/// [`from_fn`] (an async producer with a [`Yield`](crate::Yield)) ·
+/// [`try_from_fn`] (the same, where `?` ends the sequence with its error) ·
+/// [`iter`] (any `IntoIterator`) · [`from_stream`] (any `Stream`) ·
+/// [`once`] · [`empty`] · [`repeat_with`] · [`unfold`] (state and an async
+/// step) · [`from_blocking`] (a synchronous producer on the blocking pool) ·
+/// [`merge_all`] (many sequences by arrival) · [`paginate`] and [`resume`]
+/// (remote APIs).
+///
+/// **Shaping**:
+/// [`map`](Seq::map) (a plain closure) ·
+/// [`then`](Seq::then) (an async closure, one element at a time) ·
+/// [`filter`](Seq::filter) · [`filter_map`](Seq::filter_map) ·
+/// [`take`](Seq::take) · [`take_while`](Seq::take_while) ·
+/// [`skip`](Seq::skip) · [`skip_while`](Seq::skip_while) ·
+/// [`step_by`](Seq::step_by) · [`inspect`](Seq::inspect) ·
+/// [`batched`](Seq::batched) (`Vec`s of `n`) ·
+/// [`windows`](Seq::windows) (overlapping `Vec`s) ·
+/// [`chain`](Seq::chain) · [`flat_map`](Seq::flat_map) ·
+/// [`flatten`](Seq::flatten) · [`scan`](Seq::scan) ·
+/// [`dedup`](Seq::dedup) · [`dedup_by_key`](Seq::dedup_by_key).
+///
+/// **Time and control**:
+/// [`batched_timeout`](Seq::batched_timeout) (flush a partial batch after a
+/// wait) · [`heartbeat`](Seq::heartbeat) (report silence) ·
+/// [`timeout`](Seq::timeout) (end at the first late element) ·
+/// [`with_cancel`](Seq::with_cancel) (end when a token fires) ·
+/// [`instrumented`](Seq::instrumented) (report each run to an observer).
+///
+/// **Concurrency**:
+/// [`map_concurrent`](Seq::map_concurrent) (futures' `buffered`) ·
+/// [`map_unordered`](Seq::map_unordered) (futures' `buffer_unordered`) ·
+/// [`merge`](Seq::merge) (two sequences by arrival) ·
+/// [`prefetch`](Seq::prefetch) (run ahead on a task, bounded) ·
+/// [`prefetch_with`](Seq::prefetch_with) (with an overflow policy) ·
+/// [`prefetch_on`](Seq::prefetch_on) (on a named runtime).
+///
+/// **Fallible** (`Item = Result<T, E>`, see [`TrySeq`]):
+/// [`map_ok`](Seq::map_ok) · [`map_err`](Seq::map_err) ·
+/// [`and_then`](Seq::and_then) · [`or_else`](Seq::or_else) ·
+/// [`try_filter`](Seq::try_filter) ·
+/// [`try_filter_map`](Seq::try_filter_map) ·
+/// [`inspect_ok`](Seq::inspect_ok) · [`inspect_err`](Seq::inspect_err) ·
+/// [`try_take_while`](Seq::try_take_while) ·
+/// [`try_skip_while`](Seq::try_skip_while) ·
+/// [`try_batched`](Seq::try_batched) ·
+/// [`try_batched_timeout`](Seq::try_batched_timeout) ·
+/// [`try_timeout`](Seq::try_timeout) ·
+/// [`try_with_cancel`](Seq::try_with_cancel); the terminals
+/// [`try_for_each`](Seq::try_for_each), [`try_collect`](Seq::try_collect)
+/// and [`try_fold`](Seq::try_fold) end at the first error.
+///
+/// **Pairs** (a [`Seq2`] of `(K, V)`):
+/// [`enumerate`](Seq::enumerate) · [`zip`](Seq::zip) ·
+/// [`keys`](Seq::keys) · [`values`](Seq::values) · [`map2`](Seq::map2) ·
+/// [`pull2`](crate::pull2()).
+///
+/// **Terminal** (futures that run the sequence):
+/// [`for_each`](Seq::for_each) (the body returns `false` to break) ·
+/// [`collect`](Seq::collect) · [`collect_at_most`](Seq::collect_at_most) ·
+/// [`fold`](Seq::fold) · [`count`](Seq::count) · [`first`](Seq::first) ·
+/// [`last`](Seq::last) · [`min`](Seq::min) · [`max`](Seq::max) ·
+/// [`any`](Seq::any) · [`all`](Seq::all) · [`find`](Seq::find).
+///
+/// **Bridges**:
+/// [`stream`](Seq::stream) (to a `Stream`, inline) ·
+/// [`pull`](crate::pull()) (one element per `next().await`) ·
+/// [`pull_local`](crate::pull_local()) (the same for `!Send` producers) ·
+/// [`from_stream`] (from a `Stream`) · [`boxed`](Seq::boxed) ·
+/// [`boxed_local`](Seq::boxed_local).
+///
+/// **Protocol** (for implementers and adapters):
+/// [`poll_next`](Seq::poll_next) · [`poll_stop`](Seq::poll_stop) ·
+/// [`size_hint`](Seq::size_hint).
+///
+/// # Coming from futures
+///
+/// A `Seq` is not a [`Stream`](futures_core::Stream), and has no `next`
+/// method: `s.next()` fails with "no method named `next` found". Take one
+/// element at a time with [`pull`](crate::pull()) (`let mut p = pull(s);
+/// p.next().await`), or turn the sequence into a stream with
+/// [`stream`](Seq::stream). The other way, a `Stream` passed where a `Seq`
+/// is expected needs [`seq::from_stream`](from_stream). The crate page has
+/// a table from `StreamExt`, `TryStreamExt`, tokio-stream and async-stream
+/// names to this crate's ([`chunks`] is [`batched`](Seq::batched),
+/// `buffered` is [`map_concurrent`](Seq::map_concurrent), `select` is
+/// [`merge`](Seq::merge), `stream!` is [`from_fn`], ...).
+///
+/// [`chunks`]: futures_util::StreamExt::chunks
+///
+/// ```
+/// use seqflow::{pull, seq, Seq};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut p = pull(seq::iter([1, 2]));
+/// assert_eq!(p.next().await, Some(1));
+/// assert_eq!(p.next().await, Some(2));
+/// assert_eq!(p.next().await, None);
+///
+/// // A `Stream` becomes a `Seq` with `from_stream`.
+/// let s = seq::from_stream(futures_util::stream::iter([3, 4]));
+/// assert_eq!(s.collect::<Vec<_>>().await, [3, 4]);
+/// # }
+/// ```
+///
+/// A `Stream` where a `Seq` is expected is refused, and the compiler's
+/// message points to `seq::from_stream`:
+///
+/// ```compile_fail,E0277
+/// use seqflow::Seq;
+///
+/// # async fn f() {
+/// let s = futures_util::stream::iter([1, 2]);
+/// // error: `Iter<...>` is not a seqflow sequence (`Seq`)
+/// let _ = Seq::collect::<Vec<i32>>(s).await;
+/// # }
+/// ```
+///
 /// # Protocol
 ///
-/// Every sequence of this crate keeps these rules; each is proved by the
-/// named test in `tests/contract_producer.rs`.
+/// Every sequence of this crate keeps these rules.
 ///
 /// 1. **Cold.** Nothing runs until the sequence is first polled. Each
 ///    consumption runs the producer afresh: a `Clone` sequence, cloned, runs
 ///    again ([`from_stream`] is single-use and says so).
-///    (`contract_01_*`)
 /// 2. **Stop is a message, not a drop.** When the consumer stops early, the
 ///    producer's pending `yield_` resolves to `false` and the producer runs
 ///    on to its own return: the cleanup after its loop runs, and the
@@ -102,7 +222,6 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 ///    panics with a message naming its call site, and the panic reaches the
 ///    consumer (Go: "continued iteration after ... returned false"). It
 ///    never spins, hangs, or silently runs the rest of its source.
-///    (`contract_02_*`)
 /// 3. **A stop is heard only where the producer listens.** That is a
 ///    pending `yield_` (or [`Yield::yield_all`](crate::Yield::yield_all)),
 ///    or inside [`Yield::until_stopped`](crate::Yield::until_stopped). A
@@ -120,16 +239,12 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 ///    producer future is dropped wherever it waits. (A dropped
 ///    [`Pull`](crate::Pull) differs: it stops the producer by this rule,
 ///    finishing a heard stop's cleanup in the background.)
-///    (`contract_03_*`, `tests/contract_liveness.rs`: `contract_19_*`,
-///    `contract_20_*`)
 /// 4. **Panics surface.** A panic in the producer unwinds out of the
 ///    consumer's `poll`: `for_each`, `collect`, `stream()`,
 ///    [`Pull::next`](crate::Pull::next) and [`Pull::stop`](crate::Pull::stop)
 ///    resume it; it is never swallowed or turned into a hang.
-///    (`contract_04_*`)
 /// 5. **No misuse is undefined behaviour.** A [`Yield`](crate::Yield) awaited
 ///    outside its own run panics with a message that says so.
-///    (`contract_05_*`)
 ///
 /// # Implementing `Seq`
 ///
@@ -138,6 +253,18 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// [`poll_next`](Seq::poll_next) and [`poll_stop`](Seq::poll_stop), the way a
 /// [`Stream`](futures_core::Stream) follows `poll_next`'s.
 #[must_use = "sequences do nothing unless consumed"]
+#[doc(
+    alias = "Stream",
+    alias = "StreamExt",
+    alias = "TryStreamExt",
+    alias = "fuse"
+)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a seqflow sequence (`Seq`)",
+    label = "not a `Seq`",
+    note = "a `futures::Stream` becomes a `Seq` with `seqflow::seq::from_stream(stream)`, an iterator with `seqflow::seq::iter(iter)`, a `Pull` handle with `.into_seq()`",
+    note = "the other way, `.stream()` turns a `Seq` into a `Stream`, and `seqflow::pull(seq)` gives a handle with `next().await`"
+)]
 pub trait Seq {
     /// The type of the elements.
     type Item;
@@ -191,7 +318,7 @@ pub trait Seq {
     /// pending `yield_` (or `until_stopped`) resolves to `false` (`None`),
     /// and the producer is driven to its return. A producer that waits
     /// anywhere else, where it cannot hear the stop, is dropped instead
-    /// (protocol rule 3). Returns `Poll::Ready(())` once the producer has
+    /// (see the [protocol](Seq#protocol)). Returns `Poll::Ready(())` once the producer has
     /// returned (its cleanup is done) or was dropped, and from then on at
     /// once. A producer that never started is never started.
     ///
@@ -618,6 +745,7 @@ pub trait Seq {
     /// assert_eq!(rows.collect::<Vec<_>>().await, [vec![1, 2, 3], vec![4, 5, 6], vec![7]]);
     /// # }
     /// ```
+    #[doc(alias = "chunks")]
     #[track_caller]
     fn batched(self, n: usize) -> Batched<Self>
     where
@@ -691,6 +819,7 @@ pub trait Seq {
     /// );
     /// # }
     /// ```
+    #[doc(alias = "chunks_timeout", alias = "ready_chunks")]
     #[track_caller]
     fn batched_timeout(self, n: usize, max_wait: std::time::Duration) -> BatchedTimeout<Self>
     where
@@ -744,8 +873,8 @@ pub trait Seq {
     /// A producer that waits elsewhere than at its `yield_` when the
     /// consumer stops or drops (a hung read, `pending()`) cannot hear the
     /// stop: the task drops it at once (its `Drop` cleanup runs, its async
-    /// cleanup does not), so the stop completes and the task ends anyway
-    /// (contract 19 of [`Seq`]).
+    /// cleanup does not), so the stop completes and the task ends anyway,
+    /// as for every stop (see the [protocol](Seq#protocol)).
     ///
     /// # `prefetch(0)`: the rendezvous on a task of its own
     ///
@@ -1134,12 +1263,23 @@ pub trait Seq {
     /// limit.
     ///
     /// When an element is late, `Err(`[`Error::Timeout`](crate::Error::Timeout)`)`
-    /// is yielded at once. Then the producer is stopped: its pending
-    /// `yield_` resolves to `false` (the late element is never delivered)
-    /// and its cleanup runs before the sequence ends. Like every stop, that
-    /// waits for the await the producer is in; to abandon a producer that
-    /// may never come back, drop the sequence instead (protocol rule 3:
-    /// only its `Drop` cleanup runs).
+    /// is yielded at once, and the sequence then ends: the producer is
+    /// stopped like by any other stop, and the late element is never
+    /// delivered. A stop does not wait for the await the producer is in: a
+    /// producer waiting elsewhere than at `yield_` or inside
+    /// [`until_stopped`](crate::Yield::until_stopped) (a hung read, a long
+    /// sleep) is dropped at once, so its `Drop` cleanup runs and its async
+    /// cleanup does not, and the sequence ends promptly even if that await
+    /// would never complete. A producer that heard the stop (its `yield_`
+    /// resolved to `false`, its `until_stopped` to `None`) is waited for:
+    /// its async cleanup runs before the sequence ends.
+    ///
+    /// **Not tokio-stream's `timeout`.** `tokio_stream::StreamExt::timeout`
+    /// yields an `Err(Elapsed)` for a late item and goes on waiting for it;
+    /// this one yields `Err(Error::Timeout)` as its **last** element and
+    /// stops the producer. To keep going after a slow element, race each
+    /// wait yourself inside the producer (`tokio::time::timeout` around the
+    /// await) and yield what you decide.
     ///
     /// For a fallible sequence, [`try_timeout`](Seq::try_timeout) puts the
     /// error into the sequence's own error type.
@@ -1176,6 +1316,40 @@ pub trait Seq {
     /// assert_eq!(got, [Ok(10), Ok(40), Err(Error::Timeout)]);
     /// # }
     /// ```
+    ///
+    /// A producer hung in an await that never completes does not hold the
+    /// end back: it is dropped at the deadline, and its `Drop` cleanup runs.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Error, Seq, Yield};
+    /// use tokio::time::Instant;
+    ///
+    /// struct Conn(Arc<AtomicBool>);
+    /// impl Drop for Conn {
+    ///     fn drop(&mut self) {
+    ///         self.0.store(true, Ordering::SeqCst); // `Drop` cleanup
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let dropped = Arc::new(AtomicBool::new(false));
+    /// let conn = Conn(dropped.clone());
+    /// let hung = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     let _conn = conn;
+    ///     if !y.yield_(1).await { return; }
+    ///     std::future::pending::<()>().await; // a read that never returns
+    /// });
+    /// let start = Instant::now();
+    /// let got: Vec<_> = hung.timeout(Duration::from_secs(5)).collect().await;
+    /// assert_eq!(got, [Ok(1), Err(Error::Timeout)]);
+    /// assert_eq!(start.elapsed(), Duration::from_secs(5)); // not forever
+    /// assert!(dropped.load(Ordering::SeqCst));
+    /// # }
+    /// ```
     fn timeout(self, per_item: std::time::Duration) -> Timeout<Self>
     where
         Self: Sized,
@@ -1190,7 +1364,10 @@ pub trait Seq {
     /// Everything is as for [`timeout`](Seq::timeout), except that the
     /// elements pass through unchanged (`Ok` and `Err` alike, each restarting
     /// the clock) and the timeout error is converted into the sequence's
-    /// error type with `From<seqflow::Error>`.
+    /// error type with `From<seqflow::Error>`. As there, a late element
+    /// *ends* the sequence (tokio-stream's `timeout` yields an error and
+    /// goes on), and the stop drops a producer waiting elsewhere than at
+    /// `yield_` or `until_stopped` and waits for one that heard it.
     ///
     /// This sequence is *fused*.
     ///
@@ -1852,6 +2029,53 @@ pub trait Seq {
     ///
     /// This sequence is *fused*.
     ///
+    /// # A note on consumers that are busy
+    ///
+    /// The futures run only while the consumer polls this sequence, as
+    /// futures' `buffered` ones do. A consumer that spends time elsewhere
+    /// between two elements (a `for_each` body that awaits a write, a
+    /// `pull` loop that sleeps) stalls every future in flight: their timers
+    /// fire and their sockets become readable, but nobody polls them until
+    /// the consumer asks for its next element. With a consumer that sleeps a
+    /// second per element, not one step of the futures completes during its
+    /// sleeps. Worse, if the consumer's own work waits for something a future
+    /// in flight holds (a permit of a shared semaphore, a pooled
+    /// connection), it waits for ever: a deadlock (futures-rs issue 2387,
+    /// "Barbara battles buffered streams").
+    ///
+    /// Put [`prefetch(k)`](Seq::prefetch) after it to move the polling to a
+    /// task of its own: `seq.map_concurrent(n, f).prefetch(k)` keeps the
+    /// futures running while the consumer is busy, for as long as fewer than
+    /// `k` outputs wait for the consumer (the sequence must then be `Send +
+    /// 'static`, and a tokio runtime is needed). The same holds for
+    /// [`map_unordered`](Seq::map_unordered) and [`merge`](Seq::merge).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::{Instant, sleep};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let fetch = |id: u64| async move {
+    ///     sleep(Duration::from_secs(1)).await; // a request
+    ///     id
+    /// };
+    /// let start = Instant::now();
+    /// seq::iter(0..8)
+    ///     .map_concurrent(4, fetch)
+    ///     .prefetch(4) // the requests go on while the body below is busy
+    ///     .for_each(|_| async {
+    ///         sleep(Duration::from_secs(1)).await; // the consumer's own work
+    ///         true
+    ///     })
+    ///     .await;
+    /// // One second for the first response, then eight of the consumer's
+    /// // work, with every later request done while it worked.
+    /// assert_eq!(start.elapsed(), Duration::from_secs(9));
+    /// # }
+    /// ```
+    ///
     /// # Panics
     ///
     /// Panics if `limit` is 0.
@@ -1883,6 +2107,7 @@ pub trait Seq {
     /// assert_eq!(start.elapsed(), Duration::from_millis(30)); // not 60: concurrently
     /// # }
     /// ```
+    #[doc(alias = "buffered")]
     #[track_caller]
     fn map_concurrent<F, Fut>(self, limit: usize, f: F) -> MapConcurrent<Self, F, Fut>
     where
@@ -1901,6 +2126,12 @@ pub trait Seq {
     /// As [`map_concurrent`](Seq::map_concurrent), but an output is
     /// delivered as soon as its future completes, and its slot is free for
     /// the next element at once.
+    ///
+    /// The futures run only while the consumer polls this sequence: a
+    /// consumer busy elsewhere between two elements stalls them, and one
+    /// that waits for something a future in flight holds deadlocks. Add
+    /// [`prefetch(k)`](Seq::prefetch) after it to keep them running, as the
+    /// note on [`map_concurrent`](Seq::map_concurrent) shows.
     ///
     /// When the consumer stops, the futures in flight are dropped (their
     /// outputs are lost) and the producer is stopped; its cleanup runs. A
@@ -1939,6 +2170,7 @@ pub trait Seq {
     /// assert_eq!(doubled, [20, 40, 60]); // the order of completion
     /// # }
     /// ```
+    #[doc(alias = "buffer_unordered")]
     #[track_caller]
     fn map_unordered<F, Fut>(self, limit: usize, f: F) -> MapUnordered<Self, F, Fut>
     where
@@ -1997,6 +2229,7 @@ pub trait Seq {
     /// assert_eq!(got, ["fast", "fast", "slow", "fast"]);
     /// # }
     /// ```
+    #[doc(alias = "select")]
     fn merge<U>(self, other: U) -> Merge<Self, U>
     where
         Self: Sized,
@@ -2055,7 +2288,7 @@ pub trait Seq {
     /// Shares the sequence among subscribers: returns a cloneable
     /// [`Share`] handle whose [`subscribe`](Share::subscribe) gives a
     /// [`Subscription`], a sequence of every element the upstream (`self`)
-    /// produces after it subscribed (contract 27).
+    /// produces after it subscribed.
     ///
     /// No task runs it: the upstream is driven inline by whichever
     /// subscription needs the next element (the others wait for that one
@@ -2362,7 +2595,8 @@ pub trait Seq {
     /// error, like `TryStreamExt::try_filter` with a plain predicate.
     ///
     /// `pred` sees each `Ok` value by reference and is never called for an
-    /// error: every `Err` is yielded, in order (rule 22 of [`TrySeq`]). Rejected
+    /// error: every `Err` is yielded, in order (errors are never dropped:
+    /// see [`TrySeq`]). Rejected
     /// values are dropped as they arrive, as in [`filter`](Seq::filter).
     ///
     /// This sequence is *fused*.
@@ -2581,6 +2815,7 @@ pub trait Seq {
     /// assert_eq!(batches, [Ok(vec![1, 2, 3]), Ok(vec![4]), Err("row 5"), Ok(vec![6])]);
     /// # }
     /// ```
+    #[doc(alias = "try_chunks")]
     #[track_caller]
     fn try_batched(self, n: usize) -> TryBatched<Self>
     where
@@ -2705,7 +2940,8 @@ pub trait Seq {
     /// task, no channel.
     ///
     /// Each `poll_next` of the stream polls the producer on the caller's
-    /// task. Dropping the stream drops the producer future (protocol rule 3):
+    /// task. Dropping the stream drops the producer future (Rust
+    /// cancellation, as the [protocol](Seq#protocol) says):
     /// `Drop` cleanup runs, async cleanup after `yield_` does not. Use
     /// [`SeqStream::poll_stop`] first, or [`pull`](crate::pull()), when the
     /// producer's async cleanup must run.
@@ -2735,6 +2971,7 @@ pub trait Seq {
     /// assert_eq!(st.next().await, None);
     /// # }
     /// ```
+    #[doc(alias = "into_stream", alias = "next")]
     fn stream(self) -> SeqStream<Self>
     where
         Self: Sized,
@@ -2798,6 +3035,12 @@ pub trait Seq {
     /// returned future completes only after the producer has returned, so
     /// its cleanup has run. When the producer returns, the future completes.
     ///
+    /// **The body's future resolves to `bool`**, unlike `StreamExt::for_each`
+    /// whose body resolves to `()`: `true` goes on, `false` breaks. A body
+    /// written the futures way, `|v| async move { println!("{v}") }`, fails
+    /// to compile with "expected `bool`, found `()`": end the block with
+    /// `true` (see the second example below).
+    ///
     /// **"captured variable cannot escape `FnMut` closure body".** `body` is
     /// a closure that returns a future, and that future may not borrow what
     /// the closure captures: `for_each(|v| async { seen.push(v); true })`
@@ -2816,7 +3059,8 @@ pub trait Seq {
     ///
     /// This method is not cancel safe. If the future is dropped before it
     /// completes, **the element being processed by `body` is lost and the
-    /// producer is dropped without its async cleanup** (protocol rule 3).
+    /// producer is dropped without its async cleanup** (see the
+    /// [protocol](Seq#protocol)).
     /// To process elements one at a time from a `select!`, use
     /// [`pull`](crate::pull()) and its cancel-safe
     /// [`Pull::next`](crate::Pull::next).
@@ -2847,6 +3091,28 @@ pub trait Seq {
     /// .await;
     /// assert_eq!(seen, [1, 2, 3]);
     /// assert!(*closed.lock().unwrap(), "cleanup ran before for_each returned");
+    /// # }
+    /// ```
+    ///
+    /// A body that resolves to `()` is refused; end it with `true`:
+    ///
+    /// ```compile_fail,E0271
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # async fn f() {
+    /// // error[E0271]: expected `{async block}` to be a future that resolves to `bool`, but it resolves to `()`
+    /// seq::iter([1, 2]).for_each(|v| async move { println!("{v}") }).await;
+    /// # }
+    /// ```
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut n = 0;
+    /// seq::iter([1, 2]).for_each(|v| { n += v; async { true } }).await; // `true`: go on
+    /// assert_eq!(n, 3);
     /// # }
     /// ```
     ///

@@ -25,6 +25,7 @@ use crate::size_hint;
 /// assert_eq!(all, [1, 2, 3, 4]);
 /// # }
 /// ```
+#[doc(alias = "select")]
 pub fn merge<A, B>(a: A, b: B) -> Merge<A, B>
 where
     A: Seq,

@@ -1,5 +1,24 @@
 //! [`Seq::prefetch`]: run the producer ahead on its own task, through a
 //! bounded buffer.
+//!
+//! Implementation notes for maintainers. `prefetch(n)` moves the sequence
+//! into a task spawned at its first poll. The task and the consumer share one
+//! `Mutex` holding a queue, returned credits, a stop flag, each side's waker
+//! and how the producer ended. The task holds `n` credits, one per element
+//! it may produce. It collects elements locally while the producer is ready,
+//! then publishes up to `n / 4` (at most 64) under one lock with at most one
+//! wake-up. The consumer takes everything published in one go, by swapping
+//! buffers, and serves it without locking. It returns credits in chunks, and
+//! only for elements it handed out in earlier calls, so the producer is never
+//! more than `n` elements ahead of what the consumer has received.
+//! Per-element synchronisation is what makes channel-based prefetch slow;
+//! moving chunks is what makes this one cheap. A stop sets the flag; the
+//! task then drives the producer's `poll_stop` and reports its end. A panic
+//! is caught on the task and resumed in the consumer after the earlier
+//! elements. On multi-thread runtimes, a side whose peer is still running
+//! re-polls itself (through the scheduler, like `yield_now`) a bounded,
+//! adaptive number of times before parking, because an OS-level wake-up
+//! costs more than a chunk of cheap elements. `handoff.rs` has the details.
 
 use std::fmt;
 use std::future::Future;

@@ -4,6 +4,13 @@
 //! order of the queue (`FuturesOrdered` or `FuturesUnordered`). The two
 //! public types are thin wrappers whose shared code
 //! `delegate_concurrent!` writes.
+//!
+//! No task is spawned here, nor in `merge` and `merge_all`: everything they
+//! run is polled inline on the consumer's task, so they cannot leak a task
+//! and need neither a runtime nor `Send`. The price is that the futures in
+//! flight progress only while the consumer polls (futures-rs issue 2387,
+//! "Barbara battles buffered streams"); `tests/seq_concurrent_progress.rs`
+//! shows it, and that `.prefetch(k)` after the adapter lifts it.
 
 use std::any::Any;
 use std::cell::RefCell;

@@ -95,6 +95,7 @@ use crate::seq::engine::producer::{Producer, Step};
 /// # Ok(())
 /// # }
 /// ```
+#[doc(alias = "stream!", alias = "async_stream", alias = "generator")]
 pub fn from_fn<T, F, Fut>(f: F) -> FromFn<T, F, Fut>
 where
     F: FnOnce(Yield<T>) -> Fut,

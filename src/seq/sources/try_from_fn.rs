@@ -61,6 +61,7 @@ use crate::seq::engine::producer::{Producer, Step};
 /// assert_eq!(parse("1\nx\n3").collect::<Vec<_>>().await, [Ok(1), Err(BadLine(2))]);
 /// # }
 /// ```
+#[doc(alias = "try_stream!")]
 pub fn try_from_fn<T, E, F, Fut>(f: F) -> TryFromFn<T, F, Fut>
 where
     F: FnOnce(Yield<T>) -> Fut,

@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 use crate::seq::TrySeq;
 
 pin_project! {
-    /// Future returned by [`Seq::try_for_each`].
+    /// Future returned by [`Seq::try_for_each`](crate::Seq::try_for_each).
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct TryForEach<S: TrySeq, F, Fut> {
         #[pin]
