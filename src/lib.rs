@@ -502,6 +502,12 @@ mod remote;
 pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
 
+// --- section: fan-in and concurrency ---
+pub use crate::seq::{
+    FlatMapConcurrent, ForEachConcurrent, KeyEvent, MergeSorted, MergeSortedBy, SeqMap, TakeUntil,
+    TryForEachConcurrent,
+};
+
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
