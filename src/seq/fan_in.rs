@@ -10,7 +10,10 @@
 //! takes its turn behind the others (fairness) and 10,000 idle members cost
 //! nothing per element (futures' `FuturesUnordered` does the same for
 //! futures). One poll of the set visits each member at most once, so a
-//! member that wakes itself at once cannot keep the poll going for ever.
+//! member that wakes itself at once cannot keep the poll going for ever,
+//! and the visits spend tokio's cooperative budget (contract 21): once the
+//! task's budget is spent, the members that spend it too would only return
+//! `Pending`, so the poll ends instead of visiting them all.
 //!
 //! The waker of a member is an `Arc` made once, at insertion: its wake-up
 //! puts the member's slot on a shared list under a mutex and wakes the
@@ -27,6 +30,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
 use crate::seq::Seq;
+use crate::seq::budget::Budget;
 use crate::size_hint;
 
 /// What one poll of the set gave.
@@ -118,6 +122,11 @@ pub(crate) struct FanIn<T, S> {
     next_generation: u64,
     running: usize,
     stopping: usize,
+    // tokio's cooperative budget, one unit per `Budget::BATCH` visits: once
+    // the task's budget is spent, every member that spends it returns
+    // `Pending` (tokio wakes it later, after this poll), so visiting the
+    // others is wasted work.
+    budget: Budget,
 }
 
 impl<T, S> FanIn<T, S> {
@@ -131,6 +140,7 @@ impl<T, S> FanIn<T, S> {
             next_generation: 0,
             running: 0,
             stopping: 0,
+            budget: Budget::default(),
         }
     }
 
@@ -292,7 +302,14 @@ impl<T, S: Seq> FanIn<T, S> {
         }
         self.take_woken();
         let mut visits = self.running + self.stopping;
+        // Members that woke themselves while polled: they yield (tokio's
+        // cooperative budget is spent, `yield_now`), and so will the
+        // others. Two of them end the poll, as in `FuturesUnordered`.
+        let mut yielded = 0;
         loop {
+            if self.budget.batch_ended() && !self.ready.is_empty() {
+                std::task::ready!(self.budget.spend(cx));
+            }
             let Some((slot, generation)) = self.ready.pop_front() else {
                 if self.register(cx) {
                     continue;
@@ -309,6 +326,7 @@ impl<T, S: Seq> FanIn<T, S> {
                 return Poll::Pending;
             }
             visits -= 1;
+            self.budget.made_progress();
             let entry = self.slots[slot].as_mut().expect("checked above");
             entry.queued = false;
             entry.member.notified.store(false, Ordering::Release);
@@ -317,20 +335,27 @@ impl<T, S: Seq> FanIn<T, S> {
                 if entry.seq.as_mut().poll_stop(&mut member_cx).is_ready() {
                     return Poll::Ready(Some(Event::Stopped(self.remove(slot).tag)));
                 }
-                continue;
+            } else {
+                match entry.seq.as_mut().poll_next(&mut member_cx) {
+                    Poll::Ready(Some(item)) => {
+                        // It may have another at once: its turn comes
+                        // again after the others'.
+                        entry.queued = true;
+                        self.ready.push_back((slot, generation));
+                        return Poll::Ready(Some(Event::Item(slot, item)));
+                    }
+                    Poll::Ready(None) => {
+                        return Poll::Ready(Some(Event::Ended(self.remove(slot).tag)));
+                    }
+                    Poll::Pending => {}
+                }
             }
-            match entry.seq.as_mut().poll_next(&mut member_cx) {
-                Poll::Ready(Some(item)) => {
-                    // It may have another at once: its turn comes again
-                    // after the others'.
-                    entry.queued = true;
-                    self.ready.push_back((slot, generation));
-                    return Poll::Ready(Some(Event::Item(slot, item)));
+            if entry.member.notified.load(Ordering::Acquire) {
+                yielded += 1;
+                if yielded == 2 {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
                 }
-                Poll::Ready(None) => {
-                    return Poll::Ready(Some(Event::Ended(self.remove(slot).tag)));
-                }
-                Poll::Pending => {}
             }
         }
     }
