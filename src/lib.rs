@@ -467,6 +467,11 @@ pub use crate::seq::{Page, PageRequest};
 
 // --- section: sharing ---
 pub use crate::seq::{Partition, Share, Subscription, Tee};
+// --- section: fan-in and concurrency ---
+pub use crate::seq::{
+    FlatMapConcurrent, ForEachConcurrent, KeyEvent, MergeSorted, MergeSortedBy, SeqMap, TakeUntil,
+    TryForEachConcurrent,
+};
 
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]

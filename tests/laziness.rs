@@ -254,3 +254,32 @@ fn tee_and_partition_are_lazy() {
     stop_before_start(m);
     drop(r);
 }
+
+// ── fan-in and concurrency ──
+
+lazy! {
+    seq_map_is_lazy => {
+        let mut map = seqflow::seq::SeqMap::new();
+        map.insert(1, never_run());
+        map.insert(2, never_run());
+        map.insert(1, never_run()); // replaced before it ever ran
+        map.remove(&2);
+        map
+    };
+    merge_sorted_is_lazy => seq::merge_sorted([never_run(), never_run()]);
+    merge_sorted_by_is_lazy => seq::merge_sorted_by(
+        [never_run(), never_run()],
+        |_: &u32, _: &u32| -> std::cmp::Ordering { panic!("cmp was called") },
+    );
+    flat_map_concurrent_is_lazy => never_run().flat_map_concurrent(3, never_called::<u32, seq::Empty<u8>>);
+    take_until_is_lazy => never_run().take_until(std::future::pending::<()>());
+}
+
+#[test]
+fn for_each_concurrent_futures_are_lazy_until_polled() {
+    drop(never_run().for_each_concurrent(2, never_called::<u32, std::future::Ready<()>>));
+    drop(never_run_fallible().try_for_each_concurrent(
+        2,
+        never_called::<u32, std::future::Ready<Result<(), seqflow::Error>>>,
+    ));
+}

@@ -2934,6 +2934,257 @@ pub trait Seq {
         TryFold::new(self, init, f)
     }
 
+    // ===== section: fan-in and concurrency =====
+
+    /// Runs the async `f` on each element, up to `limit` at once, and
+    /// resolves once the sequence has ended and every body has completed,
+    /// like futures' `StreamExt::for_each_concurrent`.
+    ///
+    /// The bodies are polled inline on the consumer's task: no task is
+    /// spawned, no runtime is needed, and they need not be `Send`. An
+    /// element is asked of the producer only when one of the `limit` slots
+    /// is free; a slot is free again as soon as its body completes. The
+    /// body cannot break the loop (use
+    /// [`try_for_each_concurrent`](Seq::try_for_each_concurrent) to end at
+    /// an error). A panic in `f`, in a body or in the producer unwinds out
+    /// of this future.
+    ///
+    /// Unlike futures, whose `limit` is an `Option` (`None`: unlimited),
+    /// the limit is a `usize`: pass `usize::MAX` for no limit.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0 (futures' `buffered(0)` would wait for ever).
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).for_each_concurrent(0, |_| async {}); // panics
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is not cancel safe: if the future is dropped before it
+    /// completes, **the bodies in flight are dropped** and the producer is
+    /// dropped without its async cleanup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    /// use tokio::time::{Instant, sleep};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = Instant::now();
+    /// let done = std::cell::RefCell::new(Vec::new());
+    /// seq::iter([30, 10, 20])
+    ///     .for_each_concurrent(2, |ms| {
+    ///         let done = &done;
+    ///         async move {
+    ///             sleep(Duration::from_millis(ms)).await;
+    ///             done.borrow_mut().push(ms);
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(*done.borrow(), [10, 30, 20]); // 20 starts when 10 is done
+    /// assert_eq!(start.elapsed(), Duration::from_millis(30));
+    /// # }
+    /// ```
+    #[track_caller]
+    fn for_each_concurrent<F, Fut>(self, limit: usize, f: F) -> ForEachConcurrent<Self, F, Fut>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        assert!(limit > 0, "`for_each_concurrent` limit must be non-zero");
+        ForEachConcurrent::new(self, limit, f)
+    }
+
+    /// Runs the async, fallible `f` on each `Ok` value of a fallible
+    /// sequence, up to `limit` at once, and resolves to the first error,
+    /// like futures' `TryStreamExt::try_for_each_concurrent`.
+    ///
+    /// As [`for_each_concurrent`](Seq::for_each_concurrent), one element is
+    /// asked of the producer each time a slot is free. The first error, an
+    /// `Err` element or an `Err` from a body, ends the loop: the bodies in
+    /// flight are dropped (their results are lost), then the producer is
+    /// stopped by the stop rule (its pending `yield_` resolves to `false`
+    /// and its cleanup runs, or it is dropped if it waits elsewhere), and
+    /// then the error is returned. No element after an `Err` element is
+    /// asked for. With no error, it resolves to `Ok(())` once the sequence
+    /// has ended and every body has completed.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let s = seq::iter([Ok::<u8, ()>(1)]);
+    /// let _ = s.try_for_each_concurrent(0, |_| async { Ok(()) }); // panics
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The first error of the sequence or of `f`'s futures.
+    ///
+    /// # Cancel safety
+    ///
+    /// This method is not cancel safe: if the future is dropped before it
+    /// completes, **the bodies in flight are dropped** and the producer is
+    /// dropped without its async cleanup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let uploads = seq::iter(vec![Ok(1), Ok(2), Ok(3)]);
+    /// let res = uploads
+    ///     .try_for_each_concurrent(2, |n| async move {
+    ///         if n == 2 { Err(format!("upload {n} failed")) } else { Ok(()) }
+    ///     })
+    ///     .await;
+    /// assert_eq!(res, Err("upload 2 failed".to_owned()));
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_for_each_concurrent<F, Fut>(
+        self,
+        limit: usize,
+        f: F,
+    ) -> TryForEachConcurrent<Self, F, Fut>
+    where
+        Self: Sized + TrySeq,
+        F: FnMut(Self::Ok) -> Fut,
+        Fut: Future<Output = Result<(), Self::Error>>,
+    {
+        assert!(
+            limit > 0,
+            "`try_for_each_concurrent` limit must be non-zero"
+        );
+        TryForEachConcurrent::new(self, limit, f)
+    }
+
+    /// Maps each element to a sequence and runs up to `limit` of them at
+    /// once, yielding their elements as they arrive, like futures'
+    /// `StreamExt::flatten_unordered` after a `map`.
+    ///
+    /// The outer sequence is asked for an element only while fewer than
+    /// `limit` inner sequences run; an inner sequence that ends frees its
+    /// slot. The elements of one inner sequence keep their order; across
+    /// inner sequences they come by arrival, and an inner sequence that is
+    /// always ready cannot starve the others. Everything is polled inline
+    /// on the consumer's task, each inner sequence with a waker of its own
+    /// (as [`SeqMap`]): no task is spawned, no runtime is needed. The
+    /// sequence ends when the outer one and every inner one have ended.
+    ///
+    /// When the consumer stops, the outer sequence and every running inner
+    /// one are stopped together, each by the stop rule: a producer's
+    /// pending `yield_` resolves to `false` and the stop waits for its
+    /// cleanup; a producer waiting elsewhere is dropped at once. A panic in
+    /// `f` or in any sequence unwinds out of the consumer's poll.
+    ///
+    /// Item type is `U::Item`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `limit` is 0.
+    ///
+    /// ```should_panic
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1, 2]).flat_map_concurrent(0, |x| seq::iter([x])); // panics
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // Each "page" yields two items, 10 ms apart; two pages run at once.
+    /// let items: Vec<String> = seq::iter(["a", "b", "c"])
+    ///     .flat_map_concurrent(2, |page| {
+    ///         seq::from_fn(move |mut y: Yield<String>| async move {
+    ///             for i in 0..2 {
+    ///                 tokio::time::sleep(Duration::from_millis(10)).await;
+    ///                 if !y.yield_(format!("{page}{i}")).await {
+    ///                     return;
+    ///                 }
+    ///             }
+    ///         })
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(items, ["a0", "b0", "a1", "b1", "c0", "c1"]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn flat_map_concurrent<U, F>(self, limit: usize, f: F) -> FlatMapConcurrent<Self, F, U>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> U,
+        U: Seq,
+    {
+        assert!(limit > 0, "`flat_map_concurrent` limit must be non-zero");
+        FlatMapConcurrent::new(self, limit, f)
+    }
+
+    /// Yields the elements until `fut` completes, then stops the producer,
+    /// like futures' `StreamExt::take_until`.
+    ///
+    /// `fut` is polled first at each poll of the sequence, inline on the
+    /// consumer's task; once it has completed, no element is asked for and
+    /// the producer is stopped by the stop rule (its pending `yield_`
+    /// resolves to `false` and its cleanup runs before the sequence ends; a
+    /// producer waiting elsewhere, as a sleep, is dropped at once). Its
+    /// output is kept: [`TakeUntil::take_result`] returns it. If the
+    /// sequence ends first, `fut` is dropped with it (no timer outlives the
+    /// sequence). Unlike futures, the source cannot be resumed after `fut`
+    /// fired (it was stopped), so there is no `take_future`.
+    ///
+    /// This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ticks = seq::from_fn(|mut y: Yield<u32>| async move {
+    ///     for i in 0.. {
+    ///         tokio::time::sleep(Duration::from_millis(10)).await;
+    ///         if !y.yield_(i).await {
+    ///             return;
+    ///         }
+    ///     }
+    /// });
+    /// let deadline = tokio::time::sleep(Duration::from_millis(35));
+    /// let got: Vec<u32> = ticks.take_until(deadline).collect().await;
+    /// assert_eq!(got, [0, 1, 2]);
+    /// # }
+    /// ```
+    fn take_until<Fut>(self, fut: Fut) -> TakeUntil<Self, Fut>
+    where
+        Self: Sized,
+        Fut: Future,
+    {
+        TakeUntil::new(self, fut)
+    }
+
     // ===== bridges =====
 
     /// Turns the sequence into a [`futures_core::Stream`], driven inline: no

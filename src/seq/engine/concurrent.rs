@@ -132,17 +132,21 @@ thread_local! {
 pub(crate) struct Queue<Q>(Option<Q>);
 
 impl<Q> Queue<Q> {
-    fn get(&self) -> &Q {
+    pub(crate) fn new(queue: Q) -> Self {
+        Queue(Some(queue))
+    }
+
+    pub(crate) fn get(&self) -> &Q {
         self.0.as_ref().expect("the queue is taken only by drop")
     }
 
-    fn get_mut(&mut self) -> &mut Q {
+    pub(crate) fn get_mut(&mut self) -> &mut Q {
         self.0.as_mut().expect("the queue is taken only by drop")
     }
 
     /// Drops the futures in flight, every one of them, then resumes the
     /// first panic of their `Drop`s, if any.
-    fn clear(&mut self, empty: Q) {
+    pub(crate) fn clear(&mut self, empty: Q) {
         let full = std::mem::replace(self.get_mut(), empty);
         if let Some(panic) = drop_queue(full) {
             resume_unwind(panic);

@@ -5,6 +5,7 @@ pub(crate) mod budget;
 pub(crate) mod concurrent;
 pub(crate) mod drain;
 pub(crate) mod early_end;
+pub(crate) mod fan_in;
 pub(crate) mod flat;
 pub(crate) mod one_call;
 pub(crate) mod producer;
