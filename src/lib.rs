@@ -502,6 +502,11 @@ mod remote;
 pub use crate::remote::{Pager, RetryError, RetryPolicy};
 pub use crate::seq::{Page, PageRequest};
 
+// --- section: time and latest value ---
+pub use crate::seq::{
+    CombineLatest, Conflate, Debounce, Sample, SwitchMap, Throttle, ThrottleLatest,
+};
+
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
