@@ -2860,10 +2860,12 @@ pub trait Seq {
     /// configuration: leading, not trailing).
     ///
     /// The elements that arrive within `d` of the last one let through are
-    /// dropped as they arrive; the first to arrive `d` or more after it
-    /// goes out at once (the window is half-open: an element exactly `d`
-    /// later goes through). Nothing is delayed and nothing is kept, so the
-    /// end of the source is the end of the sequence.
+    /// dropped as they arrive; the first to arrive more than `d` after it
+    /// goes out at once. An element exactly `d` later is still inside the
+    /// window, as in RxJS's marble tests (`abcdefabcdef...` at one element
+    /// per frame, throttled for 5 frames, lets every sixth through).
+    /// Nothing is delayed and nothing is kept, so the end of the source is
+    /// the end of the sequence.
     ///
     /// Time is read when the sequence is polled: an element "arrives" at the
     /// poll that takes it from the source. No timer, no task, no allocation

@@ -68,9 +68,9 @@ impl<S: Seq> Seq for Throttle<S> {
             match this.seq.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
                     let now = *now.get_or_insert_with(Instant::now);
-                    // The window is half-open: an element exactly `d` after
-                    // the last one goes through.
-                    if this.quiet_until.is_none_or(|until| now >= until) {
+                    // The window is closed: an element exactly `d` after
+                    // the last one is still inside it (RxJS's marbles).
+                    if this.quiet_until.is_none_or(|until| now > until) {
                         *this.quiet_until = Some(after(now, *this.period));
                         return Poll::Ready(Some(item));
                     }

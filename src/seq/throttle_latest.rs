@@ -87,7 +87,9 @@ impl<S: Seq> Seq for ThrottleLatest<S> {
                     }
                     let now = *now.get_or_insert_with(Instant::now);
                     match *this.window_end {
-                        Some(end) if now < end => *this.latest = Some(item),
+                        // At the very end of the window, it waits for the
+                        // window's end, which follows at once.
+                        Some(end) if now <= end => *this.latest = Some(item),
                         // After a quiet window: this one goes out at once
                         // and opens a window.
                         _ => {
