@@ -867,12 +867,18 @@ pub trait Seq {
     ///
     /// A batch is yielded when it holds `n` elements, when the source ends,
     /// or when `max_wait` has passed since its first element arrived,
-    /// whichever comes first. The clock of each batch starts at its first
-    /// element, not at the previous flush, so a quiet source yields nothing
-    /// (never an empty batch), and the first element after a long silence
-    /// still gets its full `max_wait` to gather company. The deadline is
-    /// checked whenever the source waits: a source that has elements ready
-    /// keeps filling the batch up to `n`. Batches are allocated as in
+    /// whichever comes first. The window of each batch starts at the
+    /// instant its first element arrives (the poll that takes it from the
+    /// source): not when consumption starts, and not at the previous flush
+    /// (the question fs2's issue 3608 discusses for `groupWithin`). So a
+    /// quiet source yields nothing (never an empty batch), and the first
+    /// element after a long silence still gets its full `max_wait` to
+    /// gather company: a partial batch goes out `max_wait` after its first
+    /// element arrived (later only if the consumer is late to ask).
+    /// (`tests/seq_time.rs`:
+    /// `batched_timeout_window_starts_at_the_first_element_of_a_batch`.)
+    /// The deadline is checked whenever the source waits: a source that has
+    /// elements ready keeps filling the batch up to `n`. Batches are allocated as in
     /// [`batched`](Seq::batched), and a partial batch is dropped when the
     /// consumer stops.
     ///
