@@ -24,8 +24,10 @@ pin_project! {
         #[pin]
         timer: Option<Sleep>,
         period: Duration,
-        // The newest element and when it may go out: `d` after its arrival.
-        pending: Option<(S::Item, Instant)>,
+        // The newest element, and when it may go out: `d` after its
+        // arrival.
+        pending: Option<S::Item>,
+        due: Option<Instant>,
         // The source has returned; the pending element goes out at once.
         source_done: bool,
         state: State,
@@ -39,6 +41,7 @@ impl<S: Seq> Debounce<S> {
             timer: None,
             period,
             pending: None,
+            due: None,
             source_done: false,
             state: State::Running,
         }
@@ -68,16 +71,14 @@ impl<S: Seq> Seq for Debounce<S> {
         if let Some(ended) = this.state.poll_ended(this.seq.as_mut(), cx) {
             return ended;
         }
-        // The clock is read at most once per poll: the elements taken in
-        // one poll arrive at the same instant.
-        let mut now = None;
         // The source first: an element that arrives at the instant the
         // pending one would go out replaces it (the burst goes on).
+        let mut arrived = false;
         while !*this.source_done {
             match this.seq.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
-                    let now = *now.get_or_insert_with(Instant::now);
-                    *this.pending = Some((item, after(now, *this.period)));
+                    *this.pending = Some(item);
+                    arrived = true;
                 }
                 Poll::Ready(None) => *this.source_done = true,
                 Poll::Pending => break,
@@ -86,20 +87,28 @@ impl<S: Seq> Seq for Debounce<S> {
         if *this.source_done {
             // The source has returned: the last element goes out at once.
             this.timer.set(None);
+            *this.due = None;
             return match this.pending.take() {
-                Some((item, _)) => Poll::Ready(Some(item)),
+                Some(item) => Poll::Ready(Some(item)),
                 None => {
                     *this.state = State::Done;
                     Poll::Ready(None)
                 }
             };
         }
-        let Some((_, due)) = this.pending else {
+        if this.pending.is_none() {
             return Poll::Pending;
-        };
-        let now = now.unwrap_or_else(Instant::now);
-        ready!(poll_deadline(this.timer, *due, now, cx));
-        Poll::Ready(this.pending.take().map(|(item, _)| item))
+        }
+        // The clock is read once per poll, not per element: the elements
+        // taken in one poll arrive at the same instant.
+        let now = Instant::now();
+        if arrived {
+            *this.due = Some(after(now, *this.period));
+        }
+        let due = this.due.expect("set with the pending element");
+        ready!(poll_deadline(this.timer, due, now, cx));
+        *this.due = None;
+        Poll::Ready(this.pending.take())
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -107,6 +116,7 @@ impl<S: Seq> Seq for Debounce<S> {
         // No element is delivered after a stop: drop the pending one and
         // release the timer.
         *this.pending = None;
+        *this.due = None;
         this.timer.set(None);
         this.state.poll_stop(this.seq, cx)
     }
