@@ -553,3 +553,18 @@ proptest! {
         }
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn contract_26_a_producer_that_ignores_false_panics_through_the_stop() {
+    let deaf = || {
+        seq::from_fn(|mut y: Yield<u32>| async move {
+            for i in 0.. {
+                let _ignored = y.yield_(i).await;
+            }
+        })
+    };
+    let msg = expect_panic(seq::once(0u32).switch_map(move |_| deaf()).first()).await;
+    assert!(msg.contains("continued iteration"), "switch_map: {msg}");
+    let msg = expect_panic(deaf().combine_latest(deaf()).first()).await;
+    assert!(msg.contains("continued iteration"), "combine_latest: {msg}");
+}

@@ -649,3 +649,73 @@ proptest! {
         prop_assert_eq!(got, throttle_latest_model(&schedule, d));
     }
 }
+
+// ── a producer that ignores `false`, and wake-ups ──
+
+/// A producer that goes on yielding after its `yield_` returned `false`
+/// (a bug: contract 2 makes that `yield_` panic).
+fn deaf() -> impl Seq<Item = u32> + Send + 'static {
+    seq::from_fn(|mut y: Yield<u32>| async move {
+        for i in 0.. {
+            let _ignored = y.yield_(i).await;
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn contract_25_a_producer_that_ignores_false_panics_through_the_stop() {
+    // `throttle` and `throttle_latest` give the first element while the
+    // producer waits in its `yield_`: the stop is heard there, ignored, and
+    // the next `yield_` panics out of the stop. (`debounce` and `sample`
+    // never end an endless always-ready burst, so they are not asked.)
+    let cases: Vec<(&str, seqflow::BoxSeq<'static, u32>)> = vec![
+        ("throttle", deaf().throttle(ms(10)).boxed()),
+        ("throttle_latest", deaf().throttle_latest(ms(10)).boxed()),
+    ];
+    for (name, s) in cases {
+        let msg = expect_panic(s.first()).await;
+        assert!(msg.contains("continued iteration"), "{name}: {msg}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn contract_25_the_timer_wakes_the_consumer() {
+    use tokio_test::{assert_pending, assert_ready_eq};
+    let cases: Vec<(&str, seqflow::BoxSeq<'static, u32>, u64)> = vec![
+        ("debounce", hung(&Log::new()).debounce(ms(30)).boxed(), 30),
+        ("sample", hung(&Log::new()).sample(ms(30)).boxed(), 30),
+    ];
+    for (name, s, due) in cases {
+        let mut s = s;
+        let mut next = tokio_test::task::spawn(());
+        // The element is taken at once and waits for the timer.
+        assert_pending!(next.enter(|cx, _| s.as_mut().poll_next(cx)), "{name}");
+        tokio::time::advance(ms(due - 1)).await;
+        assert!(!next.is_woken(), "{name}: woken early");
+        assert_pending!(next.enter(|cx, _| s.as_mut().poll_next(cx)), "{name}");
+        tokio::time::advance(ms(1)).await;
+        assert!(next.is_woken(), "{name}: the timer did not wake the task");
+        assert_ready_eq!(
+            next.enter(|cx, _| s.as_mut().poll_next(cx)),
+            Some(1),
+            "{name}"
+        );
+    }
+    // throttle_latest: 7 at once; 8 and then the hung source's 1 arrive in
+    // its window, and the latest, 1, waits for the window's end.
+    let mut s = seq::iter(vec![7u32, 8])
+        .chain(hung(&Log::new()))
+        .throttle_latest(ms(30))
+        .boxed();
+    let mut next = tokio_test::task::spawn(());
+    assert_ready_eq!(next.enter(|cx, _| s.as_mut().poll_next(cx)), Some(7));
+    assert_pending!(next.enter(|cx, _| s.as_mut().poll_next(cx)));
+    tokio::time::advance(ms(29)).await;
+    assert!(!next.is_woken(), "throttle_latest: woken early");
+    tokio::time::advance(ms(1)).await;
+    assert!(
+        next.is_woken(),
+        "throttle_latest: the timer did not wake the task"
+    );
+    assert_ready_eq!(next.enter(|cx, _| s.as_mut().poll_next(cx)), Some(1));
+}
