@@ -23,8 +23,8 @@ use support::laws::{Probe, break_after, items_and_pauses};
 use support::logged::{logged_naturals, logged_source};
 use support::panics::{expect_panic, panicking_after};
 use support::{
-    Log, LogOnDrop, alive_tasks, current_thread_runtime, paused_runtime, settle_tasks_patiently,
-    two_workers_runtime,
+    Log, LogOnDrop, alive_tasks, collect_checking_size_hint, current_thread_runtime,
+    paused_runtime, settle_tasks_patiently, two_workers_runtime,
 };
 
 fn ms(n: u64) -> Duration {
@@ -500,10 +500,10 @@ proptest! {
     #[test]
     fn contract_26_switch_map_agrees_with_its_model((v, pauses) in items_and_pauses(), brk in 0usize..10) {
         let f = |x: i32| seq::iter(inner_of(x));
-        let got: Vec<i32> = block_on(seq::iter(v.clone()).switch_map(f).collect());
+        let got: Vec<i32> = block_on(collect_checking_size_hint(seq::iter(v.clone()).switch_map(f).stream()));
         prop_assert_eq!(&got, &switch_map_model(&v, &[], inner_of));
         let probe = Probe::new();
-        let got: Vec<i32> = block_on(probe.source(&v, &pauses).switch_map(f).collect());
+        let got: Vec<i32> = block_on(collect_checking_size_hint(probe.source(&v, &pauses).switch_map(f).stream()));
         let expect = switch_map_model(&v, &pauses, inner_of);
         prop_assert_eq!(&got, &expect);
         probe.check_cleaned()?;
@@ -521,12 +521,12 @@ proptest! {
         let idx = |v: &[i32]| (0..v.len()).collect::<Vec<usize>>();
         let (na, nb) = (a.len(), b.len());
         let got: Vec<(usize, usize)> =
-            block_on(seq::iter(idx(&a)).combine_latest(seq::iter(idx(&b))).collect());
+            block_on(collect_checking_size_hint(seq::iter(idx(&a)).combine_latest(seq::iter(idx(&b))).stream()));
         check_pairs(&got, na, nb)?;
         let (probe_a, probe_b) = (Probe::new(), Probe::new());
-        let got: Vec<(usize, usize)> = block_on(
-            probe_a.source(&idx(&a), &pa).combine_latest(probe_b.source(&idx(&b), &pb)).collect(),
-        );
+        let got: Vec<(usize, usize)> = block_on(collect_checking_size_hint(
+            probe_a.source(&idx(&a), &pa).combine_latest(probe_b.source(&idx(&b), &pb)).stream(),
+        ));
         check_pairs(&got, na, nb)?;
         probe_a.check_cleaned()?;
         probe_b.check_cleaned()?;
@@ -567,4 +567,105 @@ async fn contract_26_a_producer_that_ignores_false_panics_through_the_stop() {
     assert!(msg.contains("continued iteration"), "switch_map: {msg}");
     let msg = expect_panic(deaf().combine_latest(deaf()).first()).await;
     assert!(msg.contains("continued iteration"), "combine_latest: {msg}");
+}
+
+// ── both runtime flavours, and a consumer dropped at every await point ──
+
+#[test]
+fn contract_26_switch_map_and_combine_latest_stop_on_both_flavours() {
+    for rt in [current_thread_runtime(), two_workers_runtime()] {
+        rt.block_on(async {
+            let before = alive_tasks();
+            let log = Log::new();
+            let l = log.clone();
+            let s = logged_source("outer", vec![1u32], &log)
+                .switch_map(move |n| logged_source("inner", vec![n, n + 1], &l));
+            assert_eq!(s.first().await, Some(1));
+            let events = log.events();
+            assert!(events.contains(&"inner cleanup".to_owned()), "{events:?}");
+            assert!(events.contains(&"outer cleanup".to_owned()), "{events:?}");
+
+            let log = Log::new();
+            let s = logged_source("a", vec![1u32, 2], &log).combine_latest(logged_source(
+                "b",
+                vec![3u32, 4],
+                &log,
+            ));
+            assert_eq!(s.first().await, Some((1, 3)));
+            let events = log.events();
+            assert!(events.contains(&"a cleanup".to_owned()), "{events:?}");
+            assert!(events.contains(&"b cleanup".to_owned()), "{events:?}");
+            assert_eq!(settle_tasks_patiently(before).await, before);
+        });
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn contract_26_consumer_dropped_at_every_await_point_drops_every_source() {
+    /// Yields `items` 5 ms apart; logs `"{name}"` at its start, `"end"` at
+    /// its return and `dropped` if it is dropped mid-run.
+    fn guarded(
+        name: &'static str,
+        dropped: &'static str,
+        items: Vec<u32>,
+        log: &Log,
+    ) -> impl Seq<Item = u32> + Send + 'static + use<> {
+        let log = log.clone();
+        seq::from_fn(move |mut y: Yield<u32>| async move {
+            log.push(name);
+            let guard = LogOnDrop::armed(&log, dropped);
+            for item in items {
+                tokio::time::sleep(ms(5)).await;
+                if !y.yield_(item).await {
+                    break;
+                }
+            }
+            guard.disarm();
+            log.push("end");
+        })
+    }
+    /// Every producer that started has returned or was dropped.
+    fn check(log: &Log, k: usize) {
+        let events = log.events();
+        let count = |e: &str| events.iter().filter(|x| *x == e).count();
+        let started = count("outer") + count("inner") + count("a") + count("b");
+        let finished = count("end")
+            + count("outer dropped")
+            + count("inner dropped")
+            + count("a dropped")
+            + count("b dropped");
+        assert_eq!(started, finished, "after {k} polls: {events:?}");
+    }
+    for k in 1..12 {
+        let log = Log::new();
+        let l = log.clone();
+        let s = guarded("outer", "outer dropped", vec![1, 2, 3], &log)
+            .switch_map(move |n| guarded("inner", "inner dropped", vec![n; 4], &l));
+        let mut task = tokio_test::task::spawn(s.collect::<Vec<_>>());
+        for _ in 0..k {
+            if task.poll().is_ready() {
+                break;
+            }
+            tokio::time::sleep(ms(3)).await;
+        }
+        drop(task);
+        check(&log, k);
+
+        let log = Log::new();
+        let s = guarded("a", "a dropped", vec![1, 2, 3], &log).combine_latest(guarded(
+            "b",
+            "b dropped",
+            vec![4, 5],
+            &log,
+        ));
+        let mut task = tokio_test::task::spawn(s.collect::<Vec<_>>());
+        for _ in 0..k {
+            if task.poll().is_ready() {
+                break;
+            }
+            tokio::time::sleep(ms(3)).await;
+        }
+        drop(task);
+        check(&log, k);
+    }
 }

@@ -2733,12 +2733,13 @@ pub trait Seq {
     /// cleanup is waited for, by the stop rule).
     ///
     /// An `Err` element of a fallible sequence is an element like any
-    /// other: in a burst, a later element replaces it. There is no
-    /// `try_debounce`: dropping elements is what this operator is for, and
-    /// a policy for errors (let them through at once? flush the waiting
-    /// element first? restart the wait?) belongs to the caller; look at
-    /// each error before, e.g. with [`inspect_err`](Seq::inspect_err), or
-    /// end at the first with [`try_take_while`](Seq::try_take_while).
+    /// other: in a burst, a later element replaces it, so an error can be
+    /// dropped. There is no `try_debounce`: dropping elements is what this
+    /// operator is for, and what an error should do instead (go out at
+    /// once? flush the waiting element first? restart the wait?) is the
+    /// caller's policy, which the peers do not settle (in RxJS and Kotlin
+    /// an error ends the stream). To see every error, look at each one
+    /// before this operator, with [`inspect_err`](Seq::inspect_err).
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
