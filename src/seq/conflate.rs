@@ -4,9 +4,11 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use tokio::runtime::Handle;
+
 use crate::seq::{Overflow, Prefetch, Seq};
 
-/// Sequence returned by [`Seq::conflate`].
+/// Sequence returned by [`Seq::conflate`] and [`Seq::conflate_on`].
 #[must_use = "sequences do nothing unless consumed"]
 pub struct Conflate<S: Seq> {
     // `prefetch_with(1, Overflow::DropOldest)`: the producer runs on its
@@ -16,9 +18,9 @@ pub struct Conflate<S: Seq> {
 }
 
 impl<S: Seq> Conflate<S> {
-    pub(crate) fn new(seq: S) -> Self {
+    pub(crate) fn new(seq: S, handle: Option<Handle>) -> Self {
         Conflate {
-            inner: Prefetch::new(seq, 1, Overflow::DropOldest, None),
+            inner: Prefetch::new(seq, 1, Overflow::DropOldest, handle),
         }
     }
 }

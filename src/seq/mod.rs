@@ -3023,9 +3023,8 @@ pub trait Seq {
     ///
     /// This is exactly [`prefetch_with(1, Overflow::DropOldest)`](Seq::prefetch_with):
     /// it spawns one task, at the first `poll_next`, so it **must be polled
-    /// within a tokio runtime** (or use `prefetch_on` with
-    /// [`Overflow::DropOldest`](crate::Overflow::DropOldest) through
-    /// `prefetch_with` for another runtime). Stopping or dropping the
+    /// within a tokio runtime**; [`conflate_on`](Seq::conflate_on) names the
+    /// runtime instead. Stopping or dropping the
     /// sequence stops the producer by the stop rule (heard: its cleanup is
     /// waited for; waiting elsewhere: dropped) and its task ends; a
     /// producer's panic reaches the consumer, after the element before it.
@@ -3072,7 +3071,38 @@ pub trait Seq {
         Self: Sized + Send + 'static,
         Self::Item: Send + 'static,
     {
-        Conflate::new(self)
+        Conflate::new(self, None)
+    }
+
+    /// Like [`conflate`](Seq::conflate), with the producer task spawned on
+    /// the runtime of `handle`, so that the consumer may run anywhere.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// If the runtime of `handle` shuts down before the producer returned,
+    /// the consumer's next `poll_next` panics with a message that says so,
+    /// as with [`prefetch_on`](Seq::prefetch_on).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let rt = tokio::runtime::Runtime::new().unwrap();
+    /// let s = seq::iter(1..=3).conflate_on(rt.handle());
+    /// // No runtime here: the producer runs on `rt`. The last element is
+    /// // never lost.
+    /// let v: Vec<i32> = futures::executor::block_on(s.collect());
+    /// assert_eq!(v.last(), Some(&3));
+    /// ```
+    fn conflate_on(self, handle: &tokio::runtime::Handle) -> Conflate<Self>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        Conflate::new(self, Some(handle.clone()))
     }
 
     /// Maps each element to a sequence and yields the elements of the
