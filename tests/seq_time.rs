@@ -730,3 +730,31 @@ async fn contract_25_the_timer_wakes_the_consumer() {
     );
     assert_ready_eq!(next.enter(|cx, _| s.as_mut().poll_next(cx)), Some(1));
 }
+
+#[test]
+fn every_time_and_latest_value_type_has_a_debug_without_closures() {
+    let d = ms(5);
+    let shown = [
+        format!("{:?}", seq::iter([1u8]).debounce(d)),
+        format!("{:?}", seq::iter([1u8]).sample(d)),
+        format!("{:?}", seq::iter([1u8]).throttle(d)),
+        format!("{:?}", seq::iter([1u8]).throttle_latest(d)),
+        format!("{:?}", seq::iter([1u8]).conflate()),
+        format!("{:?}", seq::iter([1u8]).switch_map(seq::once)),
+        format!("{:?}", seq::iter([1u8]).combine_latest(seq::iter([2u8]))),
+    ];
+    let names = [
+        "Debounce",
+        "Sample",
+        "Throttle",
+        "ThrottleLatest",
+        "Conflate",
+        "SwitchMap",
+        "CombineLatest",
+    ];
+    for (shown, name) in shown.iter().zip(names) {
+        assert!(shown.starts_with(&format!("{name} {{")), "{shown}");
+    }
+    assert!(shown[0].contains("period: 5ms"), "{}", shown[0]);
+    assert!(shown[4].contains("state: \"idle\""), "{}", shown[4]);
+}
