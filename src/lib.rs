@@ -472,6 +472,10 @@ pub use crate::seq::{
     FlatMapConcurrent, ForEachConcurrent, KeyEvent, MergeSorted, MergeSortedBy, SeqMap, TakeUntil,
     TryForEachConcurrent,
 };
+// --- section: time and latest value ---
+pub use crate::seq::{
+    CombineLatest, Conflate, Debounce, Sample, SwitchMap, Throttle, ThrottleLatest,
+};
 
 // The README's code blocks run as doctests of this item (`cargo test --doc`).
 #[cfg(doctest)]

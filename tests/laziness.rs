@@ -144,6 +144,27 @@ lazy! {
     instrumented_is_lazy => never_run().instrumented(());
 }
 
+// ── time and latest value ──
+
+lazy! {
+    debounce_is_lazy => never_run().debounce(Duration::from_millis(10));
+    sample_is_lazy => never_run().sample(Duration::from_millis(10));
+    throttle_is_lazy => never_run().throttle(Duration::from_millis(10));
+    throttle_latest_is_lazy => never_run().throttle_latest(Duration::from_millis(10));
+    conflate_is_lazy => never_run().conflate();
+    conflate_on_is_lazy => never_run().conflate_on(&tokio::runtime::Runtime::new().unwrap().handle().clone());
+    switch_map_is_lazy => never_run().switch_map(never_called::<u32, seq::Empty<u8>>);
+    combine_latest_is_lazy => never_run().combine_latest(never_run());
+    time_pipeline_is_lazy => never_run()
+        .debounce(Duration::from_millis(10))
+        .sample(Duration::from_millis(10))
+        .throttle(Duration::from_millis(10))
+        .throttle_latest(Duration::from_millis(10))
+        .combine_latest(never_run())
+        .switch_map(|(a, b)| seq::iter([a, b]))
+        .conflate();
+}
+
 // ── prefetch: no task before the first poll ──
 
 lazy! {

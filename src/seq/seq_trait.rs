@@ -760,12 +760,15 @@ pub trait Seq {
     ///
     /// A batch is yielded when it holds `n` elements, when the source ends,
     /// or when `max_wait` has passed since its first element arrived,
-    /// whichever comes first. The clock of each batch starts at its first
-    /// element, not at the previous flush, so a quiet source yields nothing
-    /// (never an empty batch), and the first element after a long silence
-    /// still gets its full `max_wait` to gather company. The deadline is
-    /// checked whenever the source waits: a source that has elements ready
-    /// keeps filling the batch up to `n`. Batches are allocated as in
+    /// whichever comes first. The window of each batch starts at the
+    /// instant its first element arrives (the poll that takes it from the
+    /// source): not when consumption starts, and not at the previous flush.
+    /// So a quiet source yields nothing (never an empty batch), and the
+    /// first element after a long silence still gets its full `max_wait` to
+    /// gather company: a partial batch goes out `max_wait` after its first
+    /// element arrived (later only if the consumer is late to ask). The
+    /// deadline is checked whenever the source waits: a source that has
+    /// elements ready keeps filling the batch up to `n`. Batches are allocated as in
     /// [`batched`](Seq::batched), and a partial batch is dropped when the
     /// consumer stops.
     ///
@@ -3183,6 +3186,519 @@ pub trait Seq {
         Fut: Future,
     {
         TakeUntil::new(self, fut)
+    }
+
+    // ===== section: time and latest value =====
+
+    /// Yields an element only once the source has been silent for `d`
+    /// after it: the last element of each burst (RxJS `debounceTime`,
+    /// Kotlin `debounce`).
+    ///
+    /// Each element restarts the wait; an element that arrives while one
+    /// waits replaces it, and the replaced one is dropped. An element that
+    /// arrives at the very instant the wait ends also replaces it: the
+    /// source is polled first. When the source ends, the waiting element
+    /// goes out at once, then the sequence ends.
+    ///
+    /// Time is read when the sequence is polled: an element "arrives" at the
+    /// poll that takes it from the source, so a slow consumer shifts the
+    /// clock (put [`conflate`](Seq::conflate) or
+    /// [`prefetch`](Seq::prefetch) before it to time the producer instead).
+    /// One timer serves the whole sequence; it is created when an element
+    /// first has to wait and dropped when the sequence ends or is stopped.
+    /// No task is spawned and nothing is allocated per element. Stopping
+    /// the sequence drops the waiting element and stops the source (its
+    /// cleanup is waited for, by the stop rule).
+    ///
+    /// An `Err` element of a fallible sequence is an element like any
+    /// other: in a burst, a later element replaces it, so an error can be
+    /// dropped. There is no `try_debounce`: dropping elements is what this
+    /// operator is for, and what an error should do instead (go out at
+    /// once? flush the waiting element first? restart the wait?) is the
+    /// caller's policy, which the peers do not settle (in RxJS and Kotlin
+    /// an error ends the stream). To see every error, look at each one
+    /// before this operator, with [`inspect_err`](Seq::inspect_err).
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero. Polling it outside a tokio runtime
+    /// with the time driver enabled panics, as [`tokio::time::sleep`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Keystrokes: a burst "r", "ru", "rus", a pause, then "rust".
+    /// let typed = seq::from_fn(move |mut y: Yield<&str>| async move {
+    ///     for (text, pause) in [("r", 10), ("ru", 10), ("rus", 300), ("rust", 0)] {
+    ///         if !y.yield_(text).await { return; }
+    ///         tokio::time::sleep(ms(pause)).await;
+    ///     }
+    /// });
+    /// let queries: Vec<_> = typed.debounce(ms(100)).collect().await;
+    /// assert_eq!(queries, ["rus", "rust"]); // "rust" goes out at the end
+    /// # }
+    /// ```
+    ///
+    /// A zero `d` is refused:
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1]).debounce(Duration::ZERO); // panics
+    /// ```
+    #[track_caller]
+    fn debounce(self, d: std::time::Duration) -> Debounce<Self>
+    where
+        Self: Sized,
+    {
+        assert!(!d.is_zero(), "`debounce` period `d` must be non-zero");
+        Debounce::new(self, d)
+    }
+
+    /// Yields, at the end of each period `d`, the latest element of that
+    /// period, if it had one (RxJS `sampleTime`, Kotlin `sample`).
+    ///
+    /// The periods form a fixed grid that starts when consumption starts
+    /// (the first `poll_next`): they end at `d`, `2d`, `3d`, ... after it.
+    /// A period without an element yields nothing; of several elements in
+    /// one period, only the latest goes out, at the period's end. An
+    /// element that arrives at the very instant a period ends belongs to
+    /// that period (the source is polled first).
+    ///
+    /// When the source ends, the sequence ends at once, and the latest
+    /// element of the unfinished period is **dropped**, as RxJS's
+    /// `sampleTime` and Kotlin's `sample` drop it ("the latest element is
+    /// not emitted if it does not fit into the sampling window"). A period
+    /// that ends at the very instant the source ends is finished: its
+    /// element goes out. Use [`throttle_latest`](Seq::throttle_latest) to
+    /// keep the last element.
+    ///
+    /// Time is read when the sequence is polled: an element "arrives" at the
+    /// poll that takes it from the source, and a period's element goes out
+    /// when the consumer asks, which a slow consumer delays. One timer
+    /// serves the whole sequence, armed only while an element waits for
+    /// its period to end (a quiet source causes no wake-ups); it is dropped
+    /// when the sequence ends or is stopped. No task, no allocation per
+    /// element. Stopping the sequence drops the waiting element and stops
+    /// the source (its cleanup is waited for, by the stop rule).
+    ///
+    /// An `Err` element of a fallible sequence is an element like any
+    /// other: a later element of its period replaces it. There is no
+    /// `try_sample`, for the reasons given on [`debounce`](Seq::debounce).
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero. Polling it outside a tokio runtime
+    /// with the time driver enabled panics, as [`tokio::time::sleep`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Kotlin's example: an element every 110 ms, sampled every 200 ms.
+    /// let ticks = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     for i in 0..10 {
+    ///         if !y.yield_(i).await { return; }
+    ///         tokio::time::sleep(ms(110)).await;
+    ///     }
+    /// });
+    /// let sampled: Vec<_> = ticks.sample(ms(200)).collect().await;
+    /// assert_eq!(sampled, [1, 3, 5, 7, 9]);
+    /// # }
+    /// ```
+    ///
+    /// A zero `d` is refused:
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1]).sample(Duration::ZERO); // panics
+    /// ```
+    #[track_caller]
+    fn sample(self, d: std::time::Duration) -> Sample<Self>
+    where
+        Self: Sized,
+    {
+        assert!(!d.is_zero(), "`sample` period `d` must be non-zero");
+        Sample::new(self, d)
+    }
+
+    /// Yields an element, then ignores the source for `d` from that
+    /// element, and so on (RxJS `throttleTime` with its default
+    /// configuration: leading, not trailing).
+    ///
+    /// The elements that arrive within `d` of the last one let through are
+    /// dropped as they arrive; the first to arrive more than `d` after it
+    /// goes out at once. An element exactly `d` later is still inside the
+    /// window, as in RxJS's marble tests (`abcdefabcdef...` at one element
+    /// per frame, throttled for 5 frames, lets every sixth through).
+    /// Nothing is delayed and nothing is kept, so the end of the source is
+    /// the end of the sequence.
+    ///
+    /// Time is read when the sequence is polled: an element "arrives" at the
+    /// poll that takes it from the source. No timer, no task, no allocation
+    /// per element: an element is let through or dropped when it arrives.
+    /// Stopping the sequence stops the source (its cleanup is waited for,
+    /// by the stop rule).
+    ///
+    /// This is not tokio-stream's `throttle`, which delays elements to
+    /// space them out and drops none: use [`then`](Seq::then) with a sleep
+    /// for that.
+    ///
+    /// An `Err` element of a fallible sequence is an element like any
+    /// other: inside a window it is dropped. There is no `try_throttle`,
+    /// for the reasons given on [`debounce`](Seq::debounce).
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero. It needs no timer, so no time driver.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Clicks at 0, 10, 20, 150 and 160 ms.
+    /// let clicks = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     for (click, pause) in [(1, 10), (2, 10), (3, 130), (4, 10), (5, 0)] {
+    ///         if !y.yield_(click).await { return; }
+    ///         tokio::time::sleep(ms(pause)).await;
+    ///     }
+    /// });
+    /// let handled: Vec<_> = clicks.throttle(ms(100)).collect().await;
+    /// assert_eq!(handled, [1, 4]);
+    /// # }
+    /// ```
+    ///
+    /// A zero `d` is refused:
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1]).throttle(Duration::ZERO); // panics
+    /// ```
+    #[track_caller]
+    fn throttle(self, d: std::time::Duration) -> Throttle<Self>
+    where
+        Self: Sized,
+    {
+        assert!(!d.is_zero(), "`throttle` period `d` must be non-zero");
+        Throttle::new(self, d)
+    }
+
+    /// Yields the first element at once, then at most one element per `d`:
+    /// the latest of each window (RxJava `throttleLatest` with `emitLast`,
+    /// the operator Kotlin issue 1446 asks for).
+    ///
+    /// An element that arrives when no window is open goes out at once and
+    /// opens a window of `d`. Elements that arrive inside the window wait,
+    /// the latest replacing the one before (which is dropped); when the
+    /// window ends, the waiting element goes out and opens the next
+    /// window. A window that ends with nothing waiting closes: the next
+    /// element, whenever it comes, goes out at once. An element that
+    /// arrives at the very instant a window ends is the one that window's
+    /// end lets through (the source is polled first). When the source
+    /// ends, the waiting element goes out at once, then the sequence ends.
+    ///
+    /// Time is read when the sequence is polled: an element "arrives" at the
+    /// poll that takes it from the source, and a window's element goes out
+    /// when the consumer asks; the next window starts then. One timer
+    /// serves the whole sequence, armed only while an element waits; it is
+    /// dropped when the sequence ends or is stopped. No task, no allocation
+    /// per element. Stopping the sequence drops the waiting element and
+    /// stops the source (its cleanup is waited for, by the stop rule).
+    ///
+    /// An `Err` element of a fallible sequence is an element like any
+    /// other: a later element of its window replaces it. There is no
+    /// `try_throttle_latest`, for the reasons given on
+    /// [`debounce`](Seq::debounce).
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero. Polling it outside a tokio runtime
+    /// with the time driver enabled panics, as [`tokio::time::sleep`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Progress at 0, 30, 60, 90 ms, then 400 and 430 ms.
+    /// let progress = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     for (p, pause) in [(0, 30), (10, 30), (20, 30), (30, 310), (40, 30), (50, 0)] {
+    ///         if !y.yield_(p).await { return; }
+    ///         tokio::time::sleep(ms(pause)).await;
+    ///     }
+    /// });
+    /// let shown: Vec<_> = progress.throttle_latest(ms(100)).collect().await;
+    /// // 0 at once; 30 at 100 ms (the latest of its window); 40 at once
+    /// // after the quiet window; 50, waiting, at the end.
+    /// assert_eq!(shown, [0, 30, 40, 50]);
+    /// # }
+    /// ```
+    ///
+    /// A zero `d` is refused:
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([1]).throttle_latest(Duration::ZERO); // panics
+    /// ```
+    #[track_caller]
+    fn throttle_latest(self, d: std::time::Duration) -> ThrottleLatest<Self>
+    where
+        Self: Sized,
+    {
+        assert!(
+            !d.is_zero(),
+            "`throttle_latest` period `d` must be non-zero"
+        );
+        ThrottleLatest::new(self, d)
+    }
+
+    /// Keeps only the newest element ahead of a slow consumer: the
+    /// producer runs on its own task and never waits for the consumer
+    /// (Kotlin `conflate`).
+    ///
+    /// While the consumer is busy, the producer goes on; each element it
+    /// yields replaces the one waiting (which is dropped, on the producer's
+    /// task, never delivered), so the consumer always gets the newest
+    /// element produced since it last asked. Order is kept, no element is
+    /// delivered twice, and the last element is never lost: the end of the
+    /// sequence comes after it. The producer's `yield_` resolves to `true`
+    /// even for an element that was later replaced.
+    ///
+    /// This is exactly [`prefetch_with(1, Overflow::DropOldest)`](Seq::prefetch_with):
+    /// it spawns one task, at the first `poll_next`, so it **must be polled
+    /// within a tokio runtime**; [`conflate_on`](Seq::conflate_on) names the
+    /// runtime instead. Stopping or dropping the
+    /// sequence stops the producer by the stop rule (heard: its cleanup is
+    /// waited for; waiting elsewhere: dropped) and its task ends; a
+    /// producer's panic reaches the consumer, after the element before it.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// The first `poll_next` panics if it does not run within a tokio
+    /// runtime. A producer's panic is resumed in the consumer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // A reading every 10 ms; the consumer takes 27 ms per reading.
+    /// let readings = seq::from_fn(move |mut y: Yield<u32>| async move {
+    ///     for i in 0..10 {
+    ///         if !y.yield_(i).await { return; }
+    ///         tokio::time::sleep(ms(10)).await;
+    ///     }
+    /// });
+    /// let mut seen = Vec::new();
+    /// readings
+    ///     .conflate()
+    ///     .for_each(|r| {
+    ///         seen.push(r);
+    ///         async move {
+    ///             tokio::time::sleep(ms(27)).await;
+    ///             true
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(seen, [0, 2, 5, 8, 9]); // the newest each time, and the last
+    /// # }
+    /// ```
+    fn conflate(self) -> Conflate<Self>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        Conflate::new(self, None)
+    }
+
+    /// Like [`conflate`](Seq::conflate), with the producer task spawned on
+    /// the runtime of `handle`, so that the consumer may run anywhere.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// If the runtime of `handle` shuts down before the producer returned,
+    /// the consumer's next `poll_next` panics with a message that says so,
+    /// as with [`prefetch_on`](Seq::prefetch_on).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let rt = tokio::runtime::Runtime::new().unwrap();
+    /// let s = seq::iter(1..=3).conflate_on(rt.handle());
+    /// // No runtime here: the producer runs on `rt`. The last element is
+    /// // never lost.
+    /// let v: Vec<i32> = futures::executor::block_on(s.collect());
+    /// assert_eq!(v.last(), Some(&3));
+    /// ```
+    fn conflate_on(self, handle: &tokio::runtime::Handle) -> Conflate<Self>
+    where
+        Self: Sized + Send + 'static,
+        Self::Item: Send + 'static,
+    {
+        Conflate::new(self, Some(handle.clone()))
+    }
+
+    /// Maps each element to a sequence and yields the elements of the
+    /// newest one, stopping the one before as soon as the source yields
+    /// again (Kotlin `flatMapLatest`, RxJS `switchMap`).
+    ///
+    /// The source is polled first on every poll, also while an inner
+    /// sequence runs, so an inner that is always ready cannot hold a switch
+    /// back. When the source yields, the current inner is stopped with
+    /// [`poll_stop`](Seq::poll_stop) — a producer that hears the stop is
+    /// waited for (its async cleanup runs), one waiting elsewhere is
+    /// dropped at once (the stop rule) — and only then is `f` called and
+    /// the new inner started; the source waits meanwhile, so `f` sees every
+    /// element of the source. Nothing of a replaced inner is delivered
+    /// after the source yielded. The sequence ends when the source and the
+    /// last inner have ended. Stopping the sequence stops the source and the
+    /// current inner together.
+    ///
+    /// Polled inline: no task, no allocation beyond what `f` makes.
+    ///
+    /// Item type is `U::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// A panic in `f`, the source or an inner reaches the consumer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // A query typed at 0 ms, changed at 25 ms; each search yields a hit every 10 ms.
+    /// let queries = seq::from_fn(move |mut y: Yield<&'static str>| async move {
+    ///     if !y.yield_("ru").await { return; }
+    ///     tokio::time::sleep(ms(25)).await;
+    ///     y.yield_("rust").await;
+    /// });
+    /// let hits: Vec<String> = queries
+    ///     .switch_map(|q| {
+    ///         seq::from_fn(move |mut y: Yield<String>| async move {
+    ///             for i in 0..3 {
+    ///                 tokio::time::sleep(ms(10)).await;
+    ///                 if !y.yield_(format!("{q}#{i}")).await { return; }
+    ///             }
+    ///         })
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(hits, ["ru#0", "ru#1", "rust#0", "rust#1", "rust#2"]);
+    /// # }
+    /// ```
+    fn switch_map<U, F>(self, f: F) -> SwitchMap<Self, F, U>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item) -> U,
+        U: Seq,
+    {
+        SwitchMap::new(self, f)
+    }
+
+    /// Pairs the latest elements of two sequences: the first pair once both
+    /// have yielded, then a pair on every new element of either side, with
+    /// the latest element of the other (RxJS `combineLatest`, Kotlin
+    /// `combine`).
+    ///
+    /// Before both sides have yielded, the newest element of the side that
+    /// has replaces its earlier ones. The sequence goes on while either
+    /// side does (a side that ended keeps its last element in the pairs)
+    /// and ends when both have ended. A side that ends without ever
+    /// yielding ends the sequence at once, as in RxJS: no pair can ever be
+    /// made, so the other side is stopped (its cleanup waited for) and the
+    /// sequence ends.
+    ///
+    /// The two sides are polled alternately (which goes first changes on
+    /// every poll), so a side that is always ready cannot starve the other.
+    /// Each pair clones both latest elements. Polled inline: no task, no
+    /// allocation per element. Stopping the sequence stops both sides
+    /// together.
+    ///
+    /// Item type is `(Self::Item, U::Item)`. This sequence is *fused*.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// let every = |step: u64, items: Vec<char>| {
+    ///     seq::from_fn(move |mut y: Yield<char>| async move {
+    ///         for c in items {
+    ///             tokio::time::sleep(ms(step)).await;
+    ///             if !y.yield_(c).await { return; }
+    ///         }
+    ///     })
+    /// };
+    /// // a at 10, b at 20, c at 30; x at 15, y at 30 (after c: polled alternately).
+    /// let pairs: Vec<_> = every(10, vec!['a', 'b', 'c'])
+    ///     .combine_latest(every(15, vec!['x', 'y']))
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(pairs, [('a', 'x'), ('b', 'x'), ('c', 'x'), ('c', 'y')]);
+    /// # }
+    /// ```
+    fn combine_latest<U>(self, other: U) -> CombineLatest<Self, U>
+    where
+        Self: Sized,
+        U: Seq,
+        Self::Item: Clone,
+        U::Item: Clone,
+    {
+        CombineLatest::new(self, other)
     }
 
     // ===== bridges =====

@@ -10,3 +10,4 @@ pub(crate) mod flat;
 pub(crate) mod one_call;
 pub(crate) mod producer;
 pub(crate) mod split;
+pub(crate) mod timer;
