@@ -216,7 +216,12 @@
 //! | `s.map(f).buffer_unordered(n)` | [`Seq::map_unordered`]`(n, f)` | as above |
 //! | `stream::select(a, b)`, tokio-stream `merge` | [`Seq::merge`], [`seq::merge`] | a stop stops both sides and waits for each cleanup |
 //! | `stream::select_all(streams)` | [`seq::merge_all`] | |
-//! | tokio-stream `StreamMap` | planned as `SeqMap` | |
+//! | tokio-stream `StreamMap` | [`SeqMap`] | no `Unpin` bound; removing a key stops its sequence (its cleanup runs); [`SeqMap::next_event`] reports each key's end |
+//! | `for_each_concurrent(n, f)`, `try_for_each_concurrent(n, f)` | [`Seq::for_each_concurrent`], [`Seq::try_for_each_concurrent`] | the limit is a `usize` (`usize::MAX` for none); 0 panics instead of hanging |
+//! | `flatten_unordered(n)` after `map(f)` | [`Seq::flat_map_concurrent`]`(n, f)` | |
+//! | `take_until(fut)` | [`Seq::take_until`]`(fut)` | the source is stopped when `fut` completes |
+//! | `Shared` (of a future), `broadcast` receivers wrapped as streams | [`Seq::share`], [`Seq::share_lagging`] | one run of the producer for every subscriber |
+//! | tokio-stream `throttle(d)` | [`Seq::throttle`]`(d)` | **differs**: tokio-stream delays elements to space them; seqflow drops the elements inside the window (RxJS `throttleTime`) |
 //! | tokio-stream `timeout(d)` | [`Seq::timeout`]`(d)`, [`Seq::try_timeout`]`(d)` | **differs**: tokio-stream yields an `Err(Elapsed)` and goes on; seqflow yields `Err(Error::Timeout)` and **ends** the sequence, stopping the producer |
 //! | `fuse()` | nothing to do | every sequence is fused |
 //! | `peekable()` | [`pull()`] then [`Pull::peek`], [`Pull::next_if`] | |

@@ -94,8 +94,10 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// [`iter`] (any `IntoIterator`) · [`from_stream`] (any `Stream`) ·
 /// [`once`] · [`empty`] · [`repeat_with`] · [`unfold`] (state and an async
 /// step) · [`from_blocking`] (a synchronous producer on the blocking pool) ·
-/// [`merge_all`] (many sequences by arrival) · [`paginate`] and [`resume`]
-/// (remote APIs).
+/// [`merge_all`] (many sequences by arrival) ·
+/// [`merge_sorted`] / [`merge_sorted_by`] (a stable k-way merge of sorted
+/// sequences) · [`SeqMap`] (a keyed set of sequences that changes while it
+/// runs) · [`paginate`] and [`resume`] (remote APIs).
 ///
 /// **Shaping**:
 /// [`map`](Seq::map) (a plain closure) ·
@@ -115,7 +117,19 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// wait) · [`heartbeat`](Seq::heartbeat) (report silence) ·
 /// [`timeout`](Seq::timeout) (end at the first late element) ·
 /// [`with_cancel`](Seq::with_cancel) (end when a token fires) ·
+/// [`take_until`](Seq::take_until) (end when a future completes) ·
 /// [`instrumented`](Seq::instrumented) (report each run to an observer).
+///
+/// **Time and latest value**:
+/// [`debounce`](Seq::debounce) (the last of a burst, after a quiet `d`) ·
+/// [`sample`](Seq::sample) (the latest of each period of a fixed grid) ·
+/// [`throttle`](Seq::throttle) (an element, then nothing for `d`) ·
+/// [`throttle_latest`](Seq::throttle_latest) (at most one per `d`, the
+/// latest) · [`conflate`](Seq::conflate) (only the newest ahead of a slow
+/// consumer, on a task) · [`switch_map`](Seq::switch_map) (a new inner
+/// sequence for each element, stopping the previous one) ·
+/// [`combine_latest`](Seq::combine_latest) (a pair on every new element of
+/// either side).
 ///
 /// **Concurrency**:
 /// [`map_concurrent`](Seq::map_concurrent) (futures' `buffered`) ·
@@ -123,7 +137,20 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// [`merge`](Seq::merge) (two sequences by arrival) ·
 /// [`prefetch`](Seq::prefetch) (run ahead on a task, bounded) ·
 /// [`prefetch_with`](Seq::prefetch_with) (with an overflow policy) ·
-/// [`prefetch_on`](Seq::prefetch_on) (on a named runtime).
+/// [`prefetch_on`](Seq::prefetch_on) (on a named runtime) ·
+/// [`flat_map_concurrent`](Seq::flat_map_concurrent) (up to `limit` inner
+/// sequences at once, futures' `flatten_unordered`) ·
+/// [`for_each_concurrent`](Seq::for_each_concurrent) and
+/// [`try_for_each_concurrent`](Seq::try_for_each_concurrent) (up to
+/// `limit` bodies at once).
+///
+/// **Sharing**:
+/// [`share`](Seq::share) (one run for many subscribers, holding the
+/// producer back for the slowest) ·
+/// [`share_lagging`](Seq::share_lagging) (the same, a slow subscriber
+/// skips ahead with an error) · [`tee`](Seq::tee) (two ends, every element
+/// to both) · [`partition`](Seq::partition) (two ends, split by a
+/// predicate).
 ///
 /// **Fallible** (`Item = Result<T, E>`, see [`TrySeq`]):
 /// [`map_ok`](Seq::map_ok) · [`map_err`](Seq::map_err) ·
@@ -3133,6 +3160,7 @@ pub trait Seq {
     /// assert_eq!(items, ["a0", "b0", "a1", "b1", "c0", "c1"]);
     /// # }
     /// ```
+    #[doc(alias = "flatten_unordered")]
     #[track_caller]
     fn flat_map_concurrent<U, F>(self, limit: usize, f: F) -> FlatMapConcurrent<Self, F, U>
     where

@@ -42,7 +42,7 @@ use crate::size_hint;
 /// assert_eq!(all, [0, 1, 10, 11, 20, 21]);
 /// # }
 /// ```
-#[doc(alias = "select_all", alias = "flatten_unordered")]
+#[doc(alias = "select_all")]
 pub fn merge_all<I>(seqs: I) -> MergeAll<I::Item>
 where
     I: IntoIterator,

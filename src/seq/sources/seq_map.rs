@@ -95,6 +95,7 @@ use crate::seq::engine::fan_in::{Event, FanIn};
 /// );
 /// # }
 /// ```
+#[doc(alias = "StreamMap")]
 #[must_use = "sequences do nothing unless consumed"]
 pub struct SeqMap<K, S> {
     set: FanIn<K, S>,
