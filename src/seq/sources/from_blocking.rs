@@ -338,16 +338,28 @@ where
             panic!("`seq::from_blocking` must be polled within a tokio runtime")
         };
         let shared = Arc::new(Shared::new(self.ahead));
-        let ended = Ended(shared.clone());
+        let ended = Ended {
+            shared: shared.clone(),
+            reported: false,
+        };
         let y = BlockingYield {
             shared: shared.clone(),
             heard_stop: false,
         };
         drop(handle.spawn_blocking(move || {
-            let end = match catch_unwind(AssertUnwindSafe(move || f(y))) {
+            let mut end = match catch_unwind(AssertUnwindSafe(move || f(y))) {
                 Ok(()) => End::Returned,
                 Err(payload) => End::Panicked(payload),
             };
+            // Elements a stopped consumer will never take are dropped here,
+            // before the end is reported, so the stop completes after their
+            // `Drop`; a panicking `Drop` reaches the consumer as `f`'s panic.
+            let left = ended.shared.take_undelivered();
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(left))) {
+                if let End::Returned = end {
+                    end = End::Panicked(payload);
+                }
+            }
             ended.report(end);
         }));
         self.run = Run::Running(shared);
@@ -356,18 +368,26 @@ where
 
 /// Reports the producer's end; if the blocking task is dropped unrun (the
 /// runtime shuts down), reports a return so no consumer waits forever.
-struct Ended<T>(Arc<Shared<T>>);
+struct Ended<T> {
+    shared: Arc<Shared<T>>,
+    reported: bool,
+}
 
 impl<T> Ended<T> {
-    fn report(self, end: End) {
-        self.0.finish(end);
-        std::mem::forget(self);
+    fn report(mut self, end: End) {
+        self.shared.finish(end);
+        // Its `Drop` must not report a second time, but it must still run:
+        // it gives back the producer's share of the state (the queue, the
+        // elements in it, a panic payload).
+        self.reported = true;
     }
 }
 
 impl<T> Drop for Ended<T> {
     fn drop(&mut self) {
-        self.0.finish(End::Returned);
+        if !self.reported {
+            self.shared.finish(End::Returned);
+        }
     }
 }
 
