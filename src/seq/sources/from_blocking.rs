@@ -37,12 +37,14 @@ const DEFAULT_AHEAD: usize = 256;
 ///
 /// Use this one unless you have a reason not to. `f` may run up to 256
 /// elements ahead of the consumer, so the two threads rarely have to wake
-/// each other: handing over an element costs about 0.25 µs on a loaded
-/// 2-core machine, against about 10 µs when `f` waits for each element to
-/// be taken (the rendezvous, [`from_blocking_buffered`]`(0, f)`), and
-/// about 0.4 µs for a hand-written `spawn_blocking` + tokio `mpsc(256)`
-/// (`BENCHMARKS.md`, P7). Reading a 200,000-line file, that is the
-/// difference between tens of milliseconds and most of a second. Choose
+/// each other: handing over an element cost 0.1-0.2 µs on a loaded 2-core
+/// machine, against 9-13 µs when `f` waits for each element to be taken
+/// (the rendezvous, [`from_blocking_buffered`]`(0, f)`), and 0.5-0.7 µs
+/// for a hand-written `spawn_blocking` + tokio `mpsc(256)` +
+/// `blocking_send` (`BENCHMARKS.md`, P7). Reading a 200,000-line file,
+/// that is the difference between tens of milliseconds and most of a
+/// second. Smaller bounds cost more per element (64: 0.3-1 µs, 8: 2-4 µs).
+/// Choose
 /// [`from_blocking_buffered`]`(n, f)` with a smaller `n` when elements are
 /// large (at most `n` wait in memory), and `n = 0` when `f` must not go on
 /// before its element was taken (it holds a lock or a cursor per element).
@@ -152,7 +154,7 @@ where
 /// With `n == 0`, `yield_(v)` returns only once the consumer took `v`:
 /// Go's unbuffered hand-off. `f` runs at most one element ahead (it
 /// computes the next one while the consumer handles `v`), but each element
-/// costs two cross-thread wake-ups, about 40 times [`from_blocking`]'s
+/// costs two cross-thread wake-ups, 70-90 times [`from_blocking`]'s
 /// per-element cost in `BENCHMARKS.md` (P7). Choose it when `f` must not
 /// go on before its element was taken.
 ///
