@@ -28,8 +28,8 @@ mod sync {
 }
 
 /// How many elements [`from_blocking`]'s producer may run ahead of the
-/// consumer: the smallest bound within a few percent of the fastest in the
-/// P7 benchmark (`BENCHMARKS.md`).
+/// consumer: the smallest bound that stayed near the fastest on both
+/// runtime flavours in the P7 benchmark (`BENCHMARKS.md`, `p7_bounds`).
 const DEFAULT_AHEAD: usize = 256;
 
 /// Creates a sequence from a synchronous producer that runs on tokio's
@@ -44,10 +44,10 @@ const DEFAULT_AHEAD: usize = 256;
 /// `blocking_send` (`BENCHMARKS.md`, P7). Reading a 200,000-line file,
 /// that is the difference between tens of milliseconds and most of a
 /// second. Smaller bounds cost more per element (64: 0.3-1 µs, 8: 2-4 µs).
-/// Choose
-/// [`from_blocking_buffered`]`(n, f)` with a smaller `n` when elements are
-/// large (at most `n` wait in memory), and `n = 0` when `f` must not go on
-/// before its element was taken (it holds a lock or a cursor per element).
+/// Choose [`from_blocking_buffered`]`(n, f)` with a smaller `n` when
+/// elements are large (about `n` wait in memory), and `n = 0` when `f` must
+/// not go on before its element was taken (it holds a lock or a cursor per
+/// element).
 ///
 /// `f` receives a [`BlockingYield`] and calls `y.yield_(v)` once per
 /// element. The call returns `true` once `v` is queued (blocking `f`'s
@@ -62,8 +62,8 @@ const DEFAULT_AHEAD: usize = 256;
 /// - **Cold.** `f` is started (with
 ///   [`spawn_blocking`](tokio::task::spawn_blocking)) at the first poll, never
 ///   before; a sequence stopped or dropped before that never runs it.
-/// - **Bounded.** At most 256 elements wait between `f` and the consumer,
-///   in a queue allocated once; nothing is allocated per element and there
+/// - **Bounded.** At most 256 elements wait between `f` and the consumer
+///   (besides the one `f` is blocked on), in a queue allocated once; nothing is allocated per element and there
 ///   is no second task. Elements queued but never delivered are dropped
 ///   (their `Drop` runs) when the sequence ends: by the time a stop
 ///   completes, or soon after the sequence is dropped (on `f`'s thread if
