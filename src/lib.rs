@@ -325,10 +325,11 @@
 //! # Blocking producers
 //!
 //! [`seq::from_blocking`] runs a synchronous producer, `f(BlockingYield<T>)`,
-//! on tokio's blocking pool from the first poll, and `y.yield_(v)` returns
-//! `false` once the consumer stopped; its page says how elements are handed
-//! over. The `sqlite_rows` example of `integration/` streams a real SQLite
-//! query this way.
+//! on tokio's blocking pool from the first poll: `y.yield_(v)` returns `true`
+//! once `v` is queued (up to 256 elements ahead; [`seq::from_blocking_buffered`]
+//! sets the bound, `0` is the rendezvous) and `false` once the consumer
+//! stopped; its page says how elements are handed over. The `sqlite_rows`
+//! example of `integration/` streams a real SQLite query this way.
 //!
 //! # Time, cancellation and observation
 //!

@@ -1,5 +1,8 @@
 //! `seq::from_blocking` (contract 24): a synchronous producer on tokio's
-//! blocking pool. Every test runs on both runtime flavours.
+//! blocking pool, buffered by default, and its rendezvous
+//! `from_blocking_buffered(0, f)`. Every test runs on both runtime flavours.
+//! Each run giving back all its memory is `tests/from_blocking_memory.rs`
+//! (it needs a global allocator of its own).
 
 mod support;
 
@@ -11,7 +14,10 @@ use std::time::Duration;
 
 use seqflow::{BlockingYield, Seq, pull, seq};
 use support::panics::expect_panic;
-use support::{Log, alive_tasks, settle_tasks_patiently};
+use support::{Counted, Log, alive_tasks, settle_tasks_patiently};
+
+/// The bound of `seq::from_blocking(f)` (its docs say which).
+const DEFAULT_BOUND: usize = 256;
 
 /// Runs one async test body on a `current_thread` runtime and on a
 /// two-worker `multi_thread` runtime.
@@ -128,14 +134,17 @@ async fn order() {
 async fn rendezvous_runs_at_most_one_ahead() {
     let produced = Arc::new(AtomicUsize::new(0));
     let count = produced.clone();
-    let mut p = pull(seq::from_blocking(move |mut y: BlockingYield<usize>| {
-        for i in 0.. {
-            count.store(i + 1, Ordering::SeqCst);
-            if !y.yield_(i) {
-                return;
+    let mut p = pull(seq::from_blocking_buffered(
+        0,
+        move |mut y: BlockingYield<usize>| {
+            for i in 0.. {
+                count.store(i + 1, Ordering::SeqCst);
+                if !y.yield_(i) {
+                    return;
+                }
             }
-        }
-    }));
+        },
+    ));
     for want in 0..5 {
         assert_eq!(p.next().await, Some(want));
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -179,11 +188,11 @@ async fn stop_take() {
     let log = Log::new();
     let got: Vec<u32> = counting(u32::MAX, &log).take(3).collect().await;
     assert_eq!(got, [0, 1, 2]);
-    assert_eq!(
-        log.events(),
-        ["stopped at 3", "cleanup"],
-        "cleanup ran before collect returned"
-    );
+    let events = log.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    // Buffered, `f` ran ahead: it heard the stop at its next `yield_`.
+    assert!(events[0].starts_with("stopped at "), "{events:?}");
+    assert_eq!(events[1], "cleanup", "cleanup ran before collect returned");
 }
 
 async fn stop_for_each() {
@@ -221,8 +230,29 @@ async fn stop_pull() {
 async fn yield_false_drops_the_value() {
     let dropped = Arc::new(AtomicUsize::new(0));
     let counter = dropped.clone();
+    let got: Vec<u32> =
+        seq::from_blocking_buffered(0, move |mut y: BlockingYield<support::Counted>| {
+            for i in 0.. {
+                if !y.yield_(support::Counted(i, counter.clone())) {
+                    return;
+                }
+            }
+        })
+        .take(2)
+        .map(|c| c.0)
+        .collect()
+        .await;
+    assert_eq!(got, [0, 1]);
+    // Two delivered and dropped by `map`, one refused and dropped by `yield_`.
+    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+
+    // Buffered: every element made is dropped by the time the stop completes.
+    let made = Arc::new(AtomicUsize::new(0));
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let (counter, making) = (dropped.clone(), made.clone());
     let got: Vec<u32> = seq::from_blocking(move |mut y: BlockingYield<support::Counted>| {
         for i in 0.. {
+            making.fetch_add(1, Ordering::SeqCst);
             if !y.yield_(support::Counted(i, counter.clone())) {
                 return;
             }
@@ -233,8 +263,7 @@ async fn yield_false_drops_the_value() {
     .collect()
     .await;
     assert_eq!(got, [0, 1]);
-    // Two delivered and dropped by `map`, one refused and dropped by `yield_`.
-    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+    assert_eq!(dropped.load(Ordering::SeqCst), made.load(Ordering::SeqCst));
 }
 
 both_flavours! {
@@ -282,7 +311,7 @@ async fn drop_does_not_block_and_f_ends() {
 
 async fn drop_while_f_waits_in_yield() {
     let (end_tx, end_rx) = tokio::sync::oneshot::channel();
-    let s = seq::from_blocking(move |mut y: BlockingYield<u32>| {
+    let s = seq::from_blocking_buffered(0, move |mut y: BlockingYield<u32>| {
         let mut i = 0;
         while y.yield_(i) {
             i += 1;
@@ -331,6 +360,328 @@ both_flavours! {
     contract_24_dropped_pull_ends_f_and_leaves_no_task => dropped_pull_ends_f_and_its_task();
     contract_24_drop_never_blocks_and_f_ends => drop_does_not_block_and_f_ends();
     contract_24_drop_releases_f_waiting_in_yield => drop_while_f_waits_in_yield();
+}
+
+// ── contract 24, sentence by sentence ──
+
+/// `f` yields `0..n` (each `yield_`'s answer is recorded), then returns
+/// and reports it.
+fn recording(
+    bound: usize,
+    n: u32,
+    answers: &Arc<Mutex<Vec<bool>>>,
+    returned: tokio::sync::oneshot::Sender<()>,
+) -> impl Seq<Item = u32> + Send + 'static + use<> {
+    let answers = answers.clone();
+    seq::from_blocking_buffered(bound, move |mut y: BlockingYield<u32>| {
+        for i in 0..n {
+            let queued = y.yield_(i);
+            answers.lock().unwrap().push(queued);
+            if !queued {
+                break;
+            }
+        }
+        returned.send(()).unwrap();
+    })
+}
+
+async fn yield_returns_true_once_queued() {
+    for bound in [4, DEFAULT_BOUND] {
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let (returned_tx, returned_rx) = tokio::sync::oneshot::channel();
+        let mut s = Box::pin(recording(bound, bound as u32, &answers, returned_tx));
+        // The first poll starts `f`; nothing is taken after it.
+        let mut cx = support::noop_cx();
+        let _ = s.as_mut().poll_next(&mut cx);
+        // `f` queues all `bound` elements and returns without waiting.
+        tokio::time::timeout(Duration::from_secs(10), returned_rx)
+            .await
+            .expect("f returned before anything was taken")
+            .unwrap();
+        assert_eq!(*answers.lock().unwrap(), vec![true; bound]);
+        let got: Vec<u32> = s.collect().await;
+        // Whatever the first poll got is not in `got`; the rest is, in order.
+        let skipped = bound - got.len();
+        assert!(skipped <= 1);
+        assert_eq!(got, (skipped as u32..bound as u32).collect::<Vec<_>>());
+    }
+}
+
+async fn yield_returns_false_once_stopped() {
+    for bound in [0, 4, DEFAULT_BOUND] {
+        // Stopped: by `take`.
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let (returned_tx, returned_rx) = tokio::sync::oneshot::channel();
+        let got: Vec<u32> = recording(bound, u32::MAX, &answers, returned_tx)
+            .take(3)
+            .collect()
+            .await;
+        assert_eq!(got, [0, 1, 2]);
+        assert!(returned_rx.await.is_ok(), "the stop waited for f");
+        let answers = answers.lock().unwrap().clone();
+        let (last, before) = answers.split_last().unwrap();
+        assert!(!last, "the yield_ after the stop returned false");
+        assert!(before.iter().all(|&a| a), "{answers:?}");
+        assert!(before.len() >= 3);
+        assert!(before.len() <= 3 + bound + 1, "{} queued", before.len());
+
+        // Dropped: the next `yield_` returns false.
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let (returned_tx, returned_rx) = tokio::sync::oneshot::channel();
+        let mut s = Box::pin(recording(bound, u32::MAX, &answers, returned_tx));
+        assert_eq!(poll_fn(|cx| s.as_mut().poll_next(cx)).await, Some(0));
+        drop(s);
+        tokio::time::timeout(Duration::from_secs(10), returned_rx)
+            .await
+            .expect("f heard the drop")
+            .unwrap();
+        assert_eq!(answers.lock().unwrap().last(), Some(&false));
+    }
+}
+
+/// `f` yields ten counted elements (counting them in `made` first) and
+/// returns; `returned` is sent then.
+fn ten_counted(
+    bound: usize,
+    made: &Arc<AtomicUsize>,
+    dropped: &Arc<AtomicUsize>,
+    returned: mpsc::Sender<()>,
+) -> impl Seq<Item = Counted> + Send + 'static + use<> {
+    let (made, dropped) = (made.clone(), dropped.clone());
+    seq::from_blocking_buffered(bound, move |mut y: BlockingYield<Counted>| {
+        for i in 0..10 {
+            made.fetch_add(1, Ordering::SeqCst);
+            if !y.yield_(Counted(i, dropped.clone())) {
+                break;
+            }
+        }
+        let _ = returned.send(());
+    })
+}
+
+async fn undelivered_elements_are_dropped_at_the_end() {
+    for bound in [0, 4, DEFAULT_BOUND] {
+        // Stopped by `take(1)`, wherever `f` is: every element made was
+        // dropped by the time `collect` returns (the audit found 9 of 10
+        // never were).
+        let made = Arc::new(AtomicUsize::new(0));
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let (tx, _rx) = mpsc::channel();
+        let got: Vec<u32> = ten_counted(bound, &made, &dropped, tx)
+            .take(1)
+            .map(|c| c.0)
+            .collect()
+            .await;
+        assert_eq!(got, [0]);
+        let made = made.load(Ordering::SeqCst);
+        assert_eq!(dropped.load(Ordering::SeqCst), made, "bound {bound}");
+
+        // Stopped after `f` returned with elements queued.
+        if bound >= 10 {
+            let dropped = Arc::new(AtomicUsize::new(0));
+            let (tx, rx) = mpsc::channel();
+            let mut s = Box::pin(ten_counted(bound, &Arc::default(), &dropped, tx));
+            let first = poll_fn(|cx| s.as_mut().poll_next(cx)).await.unwrap();
+            drop(first);
+            tokio::task::spawn_blocking(move || rx.recv().unwrap())
+                .await
+                .unwrap();
+            poll_fn(|cx| s.as_mut().poll_stop(cx)).await;
+            assert_eq!(dropped.load(Ordering::SeqCst), 10, "dropped by the stop");
+            assert!(poll_fn(|cx| s.as_mut().poll_next(cx)).await.is_none());
+
+            // Dropped after `f` returned with elements queued.
+            let dropped = Arc::new(AtomicUsize::new(0));
+            let (tx, rx) = mpsc::channel();
+            let mut s = Box::pin(ten_counted(bound, &Arc::default(), &dropped, tx));
+            drop(poll_fn(|cx| s.as_mut().poll_next(cx)).await.unwrap());
+            tokio::task::spawn_blocking(move || rx.recv().unwrap())
+                .await
+                .unwrap();
+            drop(s);
+            // Dropping never waits: the side that lets go of the state last
+            // drops them, the producer's thread if it is still reporting.
+            for _ in 0..10_000 {
+                if dropped.load(Ordering::SeqCst) == 10 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            assert_eq!(dropped.load(Ordering::SeqCst), 10, "dropped after it");
+        }
+    }
+}
+
+async fn stop_completes_after_f_returned() {
+    for bound in [0, DEFAULT_BOUND] {
+        let log = Log::new();
+        let in_f = log.clone();
+        let mut p = pull(seq::from_blocking_buffered(
+            bound,
+            move |mut y: BlockingYield<u32>| {
+                while y.yield_(1) {}
+                std::thread::sleep(Duration::from_millis(20)); // slow cleanup
+                in_f.push("f returned");
+            },
+        ));
+        assert_eq!(p.next().await, Some(1));
+        p.stop().await;
+        log.push("stop completed");
+        assert_eq!(log.events(), ["f returned", "stop completed"]);
+    }
+}
+
+async fn panic_after_the_elements_before_it() {
+    for bound in [0, 4, DEFAULT_BOUND] {
+        let s = seq::from_blocking_buffered(bound, |mut y: BlockingYield<u32>| {
+            for i in 0..100 {
+                assert!(y.yield_(i));
+            }
+            panic!("after 100");
+        });
+        let mut seen = Vec::new();
+        let msg = expect_panic(s.for_each(|v| {
+            seen.push(v);
+            std::future::ready(true)
+        }))
+        .await;
+        assert_eq!(msg, "after 100");
+        assert_eq!(seen, (0..100).collect::<Vec<_>>(), "bound {bound}");
+    }
+}
+
+async fn rendezvous_returns_once_taken() {
+    let (offered_tx, offered_rx) = mpsc::channel();
+    let returned = Arc::new(AtomicUsize::new(0));
+    let count = returned.clone();
+    let mut s = Box::pin(seq::from_blocking_buffered(
+        0,
+        move |mut y: BlockingYield<u32>| {
+            for i in 0..3 {
+                offered_tx.send(i).unwrap();
+                assert!(y.yield_(i));
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        },
+    ));
+    let mut cx = support::noop_cx();
+    let _ = s.as_mut().poll_next(&mut cx); // starts `f` (or takes 0 at once)
+    // Keep the receiver: `f` reports every offer.
+    let (offered, _offered_rx) =
+        tokio::task::spawn_blocking(move || (offered_rx.recv().unwrap(), offered_rx))
+            .await
+            .unwrap();
+    assert_eq!(offered, 0);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let taken_first = returned.load(Ordering::SeqCst);
+    assert!(taken_first <= 1, "yield_(0) returned only if 0 was taken");
+    let rest: Vec<u32> = s.collect().await;
+    assert_eq!(rest.len() + taken_first, 3);
+    assert_eq!(returned.load(Ordering::SeqCst), 3);
+}
+
+both_flavours! {
+    contract_24_yield_returns_true_once_queued => yield_returns_true_once_queued();
+    contract_24_yield_returns_false_once_stopped_or_dropped => yield_returns_false_once_stopped();
+    contract_24_undelivered_elements_are_dropped_when_the_sequence_ends => undelivered_elements_are_dropped_at_the_end();
+    contract_24_stop_completes_after_f_returned => stop_completes_after_f_returned();
+    contract_24_panic_reaches_the_consumer_after_the_elements_before_it => panic_after_the_elements_before_it();
+    contract_24_rendezvous_with_zero_returns_only_once_taken => rendezvous_returns_once_taken();
+}
+
+// ── hostile ──
+
+/// An element whose `Drop` panics when it is `5`.
+struct PanicsOnDrop(u32);
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if self.0 == 5 && !std::thread::panicking() {
+            panic!("drop of 5 failed");
+        }
+    }
+}
+
+async fn panicking_drop_of_an_undelivered_element() {
+    let tasks = alive_tasks();
+    for bound in [0, 3, DEFAULT_BOUND] {
+        let s = seq::from_blocking_buffered(bound, |mut y: BlockingYield<PanicsOnDrop>| {
+            for i in 0..10 {
+                if !y.yield_(PanicsOnDrop(i)) {
+                    return;
+                }
+            }
+        });
+        let res = std::panic::AssertUnwindSafe(s.take(1).map(|e| e.0).collect::<Vec<_>>());
+        match futures::FutureExt::catch_unwind(res).await {
+            // The rendezvous never made `5`, nor did `f` if it was slow.
+            Ok(got) => assert_eq!(got, [0]),
+            Err(payload) => {
+                let msg = support::panics::panic_message(&*payload);
+                assert_eq!(msg, "drop of 5 failed", "bound {bound}");
+            }
+        }
+    }
+    assert_eq!(settle_tasks_patiently(tasks).await, tasks);
+}
+
+async fn panicking_consumer_closure_stops_f() {
+    let tasks = alive_tasks();
+    let (end_tx, end_rx) = tokio::sync::oneshot::channel();
+    let s = seq::from_blocking(move |mut y: BlockingYield<u32>| {
+        let mut i = 0;
+        while y.yield_(i) {
+            i += 1;
+        }
+        end_tx.send(()).unwrap();
+    });
+    let msg = expect_panic(s.for_each(|v| {
+        assert!(v < 3, "the body failed at {v}");
+        std::future::ready(true)
+    }))
+    .await;
+    assert_eq!(msg, "the body failed at 3");
+    tokio::time::timeout(Duration::from_secs(10), end_rx)
+        .await
+        .expect("f heard the drop and ended")
+        .unwrap();
+    assert_eq!(settle_tasks_patiently(tasks).await, tasks);
+}
+
+async fn dropped_at_every_point() {
+    for bound in [0, 2, DEFAULT_BOUND] {
+        for drop_after in 0..20 {
+            let (end_tx, end_rx) = tokio::sync::oneshot::channel();
+            let mut s = Box::pin(seq::from_blocking_buffered(
+                bound,
+                move |mut y: BlockingYield<u32>| {
+                    for i in 0..15 {
+                        if !y.yield_(i) {
+                            break;
+                        }
+                    }
+                    end_tx.send(()).unwrap();
+                },
+            ));
+            for want in 0..drop_after.min(16) {
+                let got = poll_fn(|cx| s.as_mut().poll_next(cx)).await;
+                assert_eq!(got, (want < 15).then_some(want));
+            }
+            drop(s);
+            if drop_after > 0 {
+                tokio::time::timeout(Duration::from_secs(10), end_rx)
+                    .await
+                    .expect("f ended")
+                    .unwrap();
+            }
+        }
+    }
+}
+
+both_flavours! {
+    contract_24_a_panicking_drop_of_an_undelivered_element_reaches_the_consumer => panicking_drop_of_an_undelivered_element();
+    contract_04_a_panicking_consumer_body_stops_f => panicking_consumer_closure_stops_f();
+    contract_24_dropped_at_every_point_f_ends => dropped_at_every_point();
 }
 
 // ── panics ──
@@ -474,6 +825,11 @@ fn debug_shows_the_state() {
     let s = seq::from_blocking(|_y: BlockingYield<u32>| {});
     assert_eq!(
         format!("{s:?}"),
+        format!(r#"FromBlocking {{ state: "unstarted", ahead: {DEFAULT_BOUND} }}"#)
+    );
+    let s = seq::from_blocking_buffered(0, |_y: BlockingYield<u32>| {});
+    assert_eq!(
+        format!("{s:?}"),
         r#"FromBlocking { state: "unstarted", ahead: 0 }"#
     );
 }
@@ -481,7 +837,7 @@ fn debug_shows_the_state() {
 // ── stress: many short runs, stopped at every point ──
 
 async fn many_runs_stopped_anywhere() {
-    for ahead in [0, 1, 3] {
+    for ahead in [0, 1, 3, DEFAULT_BOUND] {
         for stop_at in 0..60u32 {
             let cleaned = Arc::new(AtomicBool::new(false));
             let flag = cleaned.clone();

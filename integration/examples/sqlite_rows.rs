@@ -10,6 +10,12 @@
 //! Errors are elements (`Result<T, rusqlite::Error>`), like Go's
 //! `iter.Seq2[T, error]`.
 //!
+//! The producer steps the cursor up to 256 rows ahead of the consumer (the
+//! default bound of `from_blocking`), so the two threads rarely wait for
+//! each other; rows read ahead and never delivered are dropped when the
+//! consumer stops. `seq::from_blocking_buffered(0, f)` would step one row
+//! at a time, each only once the previous one was taken.
+//!
 //! Run with `cargo run -p seqflow-integration --example sqlite_rows`.
 
 use std::path::{Path, PathBuf};

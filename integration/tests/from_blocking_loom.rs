@@ -175,3 +175,49 @@ fn producer_until_stopped(shared: Arc<Shared<u32>>) -> loom::thread::JoinHandle<
         shared.finish(End::Returned);
     })
 }
+
+/// Counts its drops (on std's atomic: only read after the threads synchronized).
+struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn every_element_made_is_dropped_when_the_stop_completes() {
+    model(|| {
+        let dropped = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let shared = Arc::new(Shared::new(2));
+        let thread = {
+            let (shared, dropped) = (shared.clone(), dropped.clone());
+            loom::thread::spawn(move || {
+                let mut made = 0;
+                for _ in 0..3 {
+                    made += 1;
+                    if let Offered::Stopped = shared.offer(Counted(dropped.clone())) {
+                        break;
+                    }
+                }
+                // As `from_blocking` does after `f` returned.
+                drop(shared.take_undelivered());
+                shared.finish(End::Returned);
+                made
+            })
+        };
+        let first = loom::future::block_on(poll_fn(|cx| shared.poll_take(cx)));
+        assert!(matches!(first, Taken::Item(_)));
+        drop(first);
+        shared.stop();
+        let end = loom::future::block_on(poll_fn(|cx| shared.poll_end(cx)));
+        assert!(end.is_none());
+        // The producer touches no element after it reported its end.
+        let seen = dropped.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            seen,
+            thread.join().unwrap(),
+            "every element made was dropped"
+        );
+    });
+}

@@ -27,32 +27,53 @@ mod sync {
     }
 }
 
+/// How many elements [`from_blocking`]'s producer may run ahead of the
+/// consumer: the smallest bound that stayed near the fastest on both
+/// runtime flavours in the P7 benchmark (`BENCHMARKS.md`, `p7_bounds`).
+const DEFAULT_AHEAD: usize = 256;
+
 /// Creates a sequence from a synchronous producer that runs on tokio's
 /// blocking pool: Go's `func(yield func(T) bool)`, for blocking code.
 ///
+/// Use this one unless you have a reason not to. `f` may run up to 256
+/// elements ahead of the consumer, so the two threads rarely have to wake
+/// each other: handing over an element cost 0.1-0.2 µs on a loaded 2-core
+/// machine, against 9-13 µs when `f` waits for each element to be taken
+/// (the rendezvous, [`from_blocking_buffered`]`(0, f)`), and 0.5-0.7 µs
+/// for a hand-written `spawn_blocking` + tokio `mpsc(256)` +
+/// `blocking_send` (`BENCHMARKS.md`, P7). Reading a 200,000-line file,
+/// that is the difference between tens of milliseconds and most of a
+/// second. Smaller bounds cost more per element (64: 0.3-1 µs, 8: 2-4 µs).
+/// Choose [`from_blocking_buffered`]`(n, f)` with a smaller `n` when
+/// elements are large (about `n` wait in memory), and `n = 0` when `f` must
+/// not go on before its element was taken (it holds a lock or a cursor per
+/// element).
+///
 /// `f` receives a [`BlockingYield`] and calls `y.yield_(v)` once per
-/// element. The call blocks `f`'s thread until the consumer has taken `v`,
-/// and returns `false` once the consumer has stopped or was dropped; `f`
-/// should then clean up and return. This is the shape for a synchronous
-/// source: a blocking database driver, a `csv::Reader`, a blocking file or
-/// socket API. It replaces the hand-written `spawn_blocking` + channel +
-/// `blocking_send`, and keeps what that loses: the stop reaches the
-/// producer, its cleanup finishes before the consumer goes on, and its
-/// panic reaches the consumer.
+/// element. The call returns `true` once `v` is queued (blocking `f`'s
+/// thread only while 256 elements already wait), and `false` once the
+/// consumer has stopped or was dropped; `f` should then clean up and
+/// return. This is the shape for a synchronous source: a blocking database
+/// driver, a `csv::Reader`, a blocking file or socket API. It replaces the
+/// hand-written `spawn_blocking` + channel + `blocking_send`, and keeps
+/// what that loses: the stop reaches the producer, its cleanup finishes
+/// before the consumer goes on, and its panic reaches the consumer.
 ///
 /// - **Cold.** `f` is started (with
 ///   [`spawn_blocking`](tokio::task::spawn_blocking)) at the first poll, never
 ///   before; a sequence stopped or dropped before that never runs it.
-/// - **Rendezvous.** `f` runs at most one element ahead: `yield_(v)` returns
-///   once `v` was taken, so `f` computes the next element while the consumer
-///   handles `v`. To let it run further ahead, use
-///   [`from_blocking_buffered`].
+/// - **Bounded.** At most 256 elements wait between `f` and the consumer
+///   (besides the one `f` is blocked on), in a queue allocated once; nothing is allocated per element and there
+///   is no second task. Elements queued but never delivered are dropped
+///   (their `Drop` runs) when the sequence ends: by the time a stop
+///   completes, or soon after the sequence is dropped (on `f`'s thread if
+///   it is still running). Each run gives back all its memory.
 /// - **Stop waits for `f`.** When the consumer stops early (a `for_each`
 ///   body returns `false`, [`take`](Seq::take) reached its count,
-///   [`Pull::stop`](crate::Pull::stop)), the pending `yield_` returns
+///   [`Pull::stop`](crate::Pull::stop)), `f`'s next `yield_` returns
 ///   `false`, and the stop completes only after `f` returned: a statement
 ///   is finalized, a file closed, before the consumer resumes. A thread
-///   cannot be cancelled, so unlike an async producer (contract 19) an `f`
+///   cannot be cancelled, so unlike an async producer (which a stop drops where it waits) an `f`
 ///   stuck in a blocking call is waited for: it hears the stop at its next
 ///   `yield_` (or by checking [`BlockingYield::is_stopped`]). The same
 ///   holds for every early end around it (`timeout`, `with_cancel`,
@@ -62,24 +83,23 @@ mod sync {
 ///   returns at once: `f` finishes on its own thread and the thread goes
 ///   back to the pool.
 ///
-/// Each element crosses threads through a one-slot hand-off (a mutex, a
-/// condvar and the consumer's waker): nothing is allocated per element, and
-/// each side signals the other only when the other sleeps. The consumer
-/// spends tokio's cooperative budget per element, like a channel receiver.
-/// When both sides are cheap, the rendezvous costs about what a tokio
-/// `mpsc(1)` with `blocking_send` costs: two cross-thread wake-ups per
-/// element. [`from_blocking_buffered`] amortizes them over runs of
-/// elements and is several times faster (`BENCHMARKS.md`, P7).
+/// The hand-off is a queue behind a mutex, a condvar and the consumer's
+/// waker; each side signals the other only when the other sleeps, and a
+/// producer that had to sleep is woken only once the consumer drained half
+/// the queue. It is faster than tokio's `mpsc` of the same bound at every
+/// bound measured (`BENCHMARKS.md`, P7). The consumer spends tokio's
+/// cooperative budget per element, like a channel receiver.
 ///
 /// # Panics
 ///
 /// The first poll panics if it is not within a tokio runtime (it spawns on
 /// the runtime's blocking pool).
 ///
-/// A panic in `f` is resumed in the consumer: by the `poll_next` that would
-/// have returned the next element, or by the stop. Calling `yield_` again
-/// after it returned `false` is a bug in `f` and panics (see
-/// [`BlockingYield::yield_`]); that panic reaches the consumer likewise.
+/// A panic in `f` is resumed in the consumer after the elements `f`
+/// yielded before it: by the `poll_next` that would have returned the next
+/// element, or by the stop. Calling `yield_` again after it returned
+/// `false` is a bug in `f` and panics (see [`BlockingYield::yield_`]); that
+/// panic reaches the consumer likewise.
 ///
 /// # Cancel safety
 ///
@@ -118,26 +138,28 @@ where
     T: Send + 'static,
     F: FnOnce(BlockingYield<T>) + Send + 'static,
 {
-    FromBlocking {
-        run: Run::Unstarted(f),
-        ahead: 0,
-    }
+    from_blocking_buffered(DEFAULT_AHEAD, f)
 }
 
-/// Like [`from_blocking`], but `f` may run up to `n` elements ahead of the
-/// consumer.
+/// Like [`from_blocking`], with the bound chosen: `f` may run up to `n`
+/// elements ahead of the consumer; `n == 0` is the rendezvous.
 ///
-/// `y.yield_(v)` returns at once while at most `n` elements wait to be
-/// taken, so `f` blocks only when it is `n` elements ahead (and then, if it
-/// had to sleep, until the consumer has taken about half of them, so that
-/// the two threads do not wake each other per element). The elements wait in a
-/// queue allocated once; bounded memory, no second task. `n == 0` is
-/// [`from_blocking`]'s rendezvous. Everything else (cold start, the stop
-/// waiting for `f`, drop, panics) is as for `from_blocking`; elements still
-/// queued when the consumer stops are dropped on `f`'s thread.
+/// `y.yield_(v)` returns `true` as soon as `v` is queued while fewer than
+/// `n` elements wait to be taken, so `f` blocks only when it is `n`
+/// elements ahead (and then, if it had to sleep, until the consumer has
+/// taken about half of them, so that the two threads do not wake each
+/// other per element). The elements wait in a queue allocated once:
+/// bounded memory, no second task.
 ///
-/// Choose it when the hand-off, not the work, dominates: a few elements of
-/// slack let both threads run without waking each other per element.
+/// With `n == 0`, `yield_(v)` returns only once the consumer took `v`:
+/// Go's unbuffered hand-off. `f` runs at most one element ahead (it
+/// computes the next one while the consumer handles `v`), but each element
+/// costs two cross-thread wake-ups, 70-90 times [`from_blocking`]'s
+/// per-element cost in `BENCHMARKS.md` (P7). Choose it when `f` must not
+/// go on before its element was taken.
+///
+/// Everything else (cold start, the stop waiting for `f`, drop, dropping
+/// undelivered elements, panics) is as for [`from_blocking`].
 ///
 /// # Panics
 ///
@@ -163,6 +185,16 @@ where
 ///     }
 /// });
 /// assert_eq!(squares.fold(0, |acc, v| acc + v).await, 332_833_500);
+///
+/// // The rendezvous: `yield_` returns once the consumer took the element.
+/// let one_at_a_time = seq::from_blocking_buffered(0, |mut y: BlockingYield<u32>| {
+///     for i in 0..3 {
+///         if !y.yield_(i) {
+///             return;
+///         }
+///     }
+/// });
+/// assert_eq!(one_at_a_time.collect::<Vec<_>>().await, [0, 1, 2]);
 /// # }
 /// ```
 pub fn from_blocking_buffered<T, F>(n: usize, f: F) -> FromBlocking<T, F>
@@ -178,7 +210,9 @@ where
 
 // ===== impl BlockingYield =====
 
-/// The handle a [`from_blocking`] producer yields its elements through.
+/// The handle a [`from_blocking`] producer yields its elements through:
+/// `y.yield_(v)` is `true` once `v` is queued, `false` once the consumer
+/// stopped.
 ///
 /// `BlockingYield` is `Send`: `f` may hand it to a thread of its own, as
 /// long as every `yield_` happens before `f` returns.
@@ -209,13 +243,13 @@ pub struct BlockingYield<T> {
 }
 
 impl<T> BlockingYield<T> {
-    /// Hands `value` to the consumer, blocking this thread until the
-    /// consumer has taken it, and returns `true`. Returns `false`, and drops
-    /// `value`, once the consumer has stopped or was dropped without taking
-    /// it: `f` should then clean up and return.
-    ///
-    /// (For [`from_blocking_buffered`], it returns as soon as `value` fits
-    /// in the buffer.)
+    /// Hands `value` to the consumer and returns `true` once it is queued,
+    /// blocking this thread while the queue is full (for
+    /// [`from_blocking_buffered`]`(0, f)`, the rendezvous, until the
+    /// consumer has taken it). Returns `false`, and drops `value`, once the
+    /// consumer has stopped or was dropped: `f` should then clean up and
+    /// return. Elements queued before that which the consumer never takes
+    /// are dropped when the sequence ends.
     ///
     /// # Panics
     ///
@@ -233,7 +267,8 @@ impl<T> BlockingYield<T> {
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let s = seq::from_blocking(|mut y: BlockingYield<&str>| {
+    /// // The rendezvous: `yield_` returns once the element was taken.
+    /// let s = seq::from_blocking_buffered(0, |mut y: BlockingYield<&str>| {
     ///     assert!(y.yield_("one"));
     ///     assert!(!y.yield_("two")); // `take(1)` stopped the consumer
     /// });
@@ -338,16 +373,28 @@ where
             panic!("`seq::from_blocking` must be polled within a tokio runtime")
         };
         let shared = Arc::new(Shared::new(self.ahead));
-        let ended = Ended(shared.clone());
+        let ended = Ended {
+            shared: shared.clone(),
+            reported: false,
+        };
         let y = BlockingYield {
             shared: shared.clone(),
             heard_stop: false,
         };
         drop(handle.spawn_blocking(move || {
-            let end = match catch_unwind(AssertUnwindSafe(move || f(y))) {
+            let mut end = match catch_unwind(AssertUnwindSafe(move || f(y))) {
                 Ok(()) => End::Returned,
                 Err(payload) => End::Panicked(payload),
             };
+            // Elements a stopped consumer will never take are dropped here,
+            // before the end is reported, so the stop completes after their
+            // `Drop`; a panicking `Drop` reaches the consumer as `f`'s panic.
+            let left = ended.shared.take_undelivered();
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(left))) {
+                if let End::Returned = end {
+                    end = End::Panicked(payload);
+                }
+            }
             ended.report(end);
         }));
         self.run = Run::Running(shared);
@@ -356,18 +403,26 @@ where
 
 /// Reports the producer's end; if the blocking task is dropped unrun (the
 /// runtime shuts down), reports a return so no consumer waits forever.
-struct Ended<T>(Arc<Shared<T>>);
+struct Ended<T> {
+    shared: Arc<Shared<T>>,
+    reported: bool,
+}
 
 impl<T> Ended<T> {
-    fn report(self, end: End) {
-        self.0.finish(end);
-        std::mem::forget(self);
+    fn report(mut self, end: End) {
+        self.shared.finish(end);
+        // Its `Drop` must not report a second time, but it must still run:
+        // it gives back the producer's share of the state (the queue, the
+        // elements in it, a panic payload).
+        self.reported = true;
     }
 }
 
 impl<T> Drop for Ended<T> {
     fn drop(&mut self) {
-        self.0.finish(End::Returned);
+        if !self.reported {
+            self.shared.finish(End::Returned);
+        }
     }
 }
 

@@ -206,6 +206,20 @@ impl<T> Shared<T> {
         Offered::Taken
     }
 
+    /// After `f` returned: the elements still queued if the consumer has
+    /// stopped (it will never take them), for the caller to drop outside
+    /// the lock before it reports the end, so that the consumer's stop
+    /// completes after their `Drop`. Empty while the consumer may still
+    /// take them.
+    pub(crate) fn take_undelivered(&self) -> VecDeque<T> {
+        let mut state = self.lock();
+        if state.stopped {
+            std::mem::take(&mut state.queue)
+        } else {
+            VecDeque::new()
+        }
+    }
+
     /// Records how `f` ended and wakes the consumer.
     pub(crate) fn finish(&self, end: End) {
         let mut state = self.lock();
@@ -286,23 +300,29 @@ impl<T> Shared<T> {
     }
 
     /// Waits for the producer's end: `Ready(None)` once it returned,
-    /// `Ready(Some(payload))` once it panicked (reported once).
+    /// `Ready(Some(payload))` once it panicked (reported once). Elements
+    /// still queued then were never delivered: they are dropped here, on
+    /// the consumer's thread and outside the lock, before it returns.
     pub(crate) fn poll_end(&self, cx: &mut Context<'_>) -> Poll<Option<Payload>> {
         let mut state = self.lock();
-        match std::mem::replace(&mut state.end, End::Reported) {
+        let end = match std::mem::replace(&mut state.end, End::Reported) {
             End::Running => {
                 state.end = End::Running;
                 match &state.consumer {
                     Some(waker) if waker.will_wake(cx.waker()) => {}
                     _ => state.consumer = Some(cx.waker().clone()),
                 }
-                Poll::Pending
+                return Poll::Pending;
             }
-            End::Panicked(payload) => Poll::Ready(Some(payload)),
+            End::Panicked(payload) => Some(payload),
             End::Returned | End::Reported => {
                 state.end = End::Returned;
-                Poll::Ready(None)
+                None
             }
-        }
+        };
+        let left = std::mem::take(&mut state.queue);
+        drop(state);
+        drop(left);
+        Poll::Ready(end)
     }
 }
