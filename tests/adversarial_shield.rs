@@ -1,0 +1,600 @@
+//! Hostile tests for `Yield::shield` (DESIGN.md contract 19, December
+//! 2026), the abandoned-producer report (`Outcome::Abandoned`,
+//! `Stats::abandoned`, prefetch's carried count) and `try_from_fn`'s
+//! "no element after a stop".
+//!
+//! Timing runs on a paused clock; every wait that could hang is bounded, so
+//! a hang is a failure, not a stuck run. The `miri_*` tests need no runtime.
+
+mod support;
+
+use std::future::{pending, poll_fn};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::Duration;
+
+use seqflow::{Error, Observer, Outcome, Seq, Stats, Yield, pull, seq};
+use support::liveness::both_flavours;
+use support::{Log, LogOnDrop, alive_tasks, settle_tasks_patiently};
+use tokio::time::{Instant, sleep};
+use tokio_util::sync::CancellationToken;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// A bound for anything that must not hang (on a paused clock it costs no
+/// real time).
+const HANG: Duration = Duration::from_secs(3600);
+
+// ── a shield that is dropped before it completes ──
+
+/// Yields 0, then runs a 100 ms cleanup in a shield bounded by a 50 ms
+/// deadline, then waits for ever where no stop is heard.
+fn shield_with_deadline(log: &Log) -> impl Seq<Item = u64> + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        let dropped = LogOnDrop::armed(&log, "dropped");
+        if !y.yield_(0).await {
+            dropped.disarm();
+            return;
+        }
+        let cleaned = tokio::time::timeout(ms(50), y.shield(sleep(ms(100)))).await;
+        log.push(if cleaned.is_ok() {
+            "cleaned"
+        } else {
+            "gave up"
+        });
+        pending::<()>().await;
+        dropped.disarm();
+    })
+}
+
+/// Runs `consumer` on a task of its own and waits at most [`HANG`] for it:
+/// an outer timer must not wake the consumer's task (a `timeout` around the
+/// consumer polls it once more when it fires, which can hide a hang).
+async fn on_its_own_task<T: Send + 'static>(
+    consumer: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    tokio::time::timeout(HANG, tokio::spawn(consumer))
+        .await
+        .expect("the consumer hung")
+        .expect("the consumer panicked")
+}
+
+#[tokio::test(start_paused = true)]
+#[ignore = "BUG: a shield dropped while pending (it lost a timeout or a select!) leaves `shielded` set for the rest of that poll: the stop then waits for a producer parked outside any shield, until something else wakes its task"]
+async fn a_shield_dropped_by_its_own_deadline_does_not_hold_the_stop() {
+    let log = Log::new();
+    let started = Instant::now();
+    let s = shield_with_deadline(&log);
+    let got = on_its_own_task(s.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    // The stop came at 10 ms and found the shield; the deadline dropped the
+    // shield at 50 ms; the producer then waits outside it: dropped there.
+    assert_eq!(log.events(), ["gave up", "dropped"]);
+    assert_eq!(started.elapsed(), ms(50));
+}
+
+/// Ready once `flag` is set; registers no waker (so nothing wakes the task
+/// when the flag is set: only the stop's own poll sees it).
+async fn flag_set(flag: Arc<AtomicBool>) {
+    poll_fn(|_| {
+        if flag.load(Ordering::SeqCst) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+#[ignore = "BUG: a shield dropped while pending (it lost a timeout or a select!) leaves `shielded` set for the rest of that poll: the stop then waits for a producer parked outside any shield, until something else wakes its task"]
+async fn a_shield_that_loses_a_select_during_the_stop_does_not_hold_the_stop() {
+    // The same through `Pull::stop` and a `select!` whose other branch is
+    // ready in the very poll of the stop.
+    let log = Log::new();
+    let gate = Arc::new(AtomicBool::new(false));
+    let (producer_log, producer_gate) = (log.clone(), gate.clone());
+    let mut p = pull(seq::from_fn(move |mut y: Yield<u64>| async move {
+        let dropped = LogOnDrop::armed(&producer_log, "dropped");
+        if !y.yield_(0).await {
+            dropped.disarm();
+            return;
+        }
+        tokio::select! {
+            biased;
+            () = y.shield(sleep(ms(100))) => producer_log.push("cleaned"),
+            () = flag_set(producer_gate) => producer_log.push("gave up"),
+        }
+        pending::<()>().await;
+        dropped.disarm();
+    }));
+    let started = Instant::now();
+    on_its_own_task(async move {
+        assert_eq!(p.next().await, Some(0));
+        // The producer enters its shield; this `next()` is cancelled.
+        assert!(tokio::time::timeout(ms(10), p.next()).await.is_err());
+        gate.store(true, Ordering::SeqCst);
+        p.stop().await;
+    })
+    .await;
+    assert_eq!(log.events(), ["gave up", "dropped"]);
+    assert_eq!(started.elapsed(), ms(10));
+}
+
+#[tokio::test(start_paused = true)]
+#[ignore = "BUG: a shield dropped while pending leaves `shielded` set: the stop waits out the producer's next, unshielded sleep instead of dropping it"]
+async fn a_dropped_shield_does_not_make_the_stop_wait_for_the_next_sleep() {
+    let log = Log::new();
+    let producer_log = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u64>| async move {
+        let dropped = LogOnDrop::armed(&producer_log, "dropped");
+        if !y.yield_(0).await {
+            dropped.disarm();
+            return;
+        }
+        let _ = tokio::time::timeout(ms(50), y.shield(sleep(ms(100)))).await;
+        sleep(Duration::from_secs(60)).await; // unshielded: a stop drops it here
+        producer_log.push("slept");
+        dropped.disarm();
+    });
+    let started = Instant::now();
+    let got = on_its_own_task(s.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["dropped"]);
+    assert_eq!(started.elapsed(), ms(50), "the stop waited for the sleep");
+}
+
+// ── shields in `join!` and `select!`, nested with another sequence ──
+
+#[tokio::test(start_paused = true)]
+async fn a_shield_joined_with_a_hung_branch_is_waited_for_then_dropped_at_the_hang() {
+    let log = Log::new();
+    let producer_log = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u64>| async move {
+        let dropped = LogOnDrop::armed(&producer_log, "dropped");
+        if !y.yield_(0).await {
+            dropped.disarm();
+            return;
+        }
+        let cleanup = y.shield(async {
+            sleep(ms(50)).await;
+            producer_log.push("cleaned");
+        });
+        tokio::join!(cleanup, pending::<()>());
+        dropped.disarm();
+    });
+    let started = Instant::now();
+    let got = on_its_own_task(s.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["cleaned", "dropped"]);
+    assert_eq!(started.elapsed(), ms(50));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shield_that_wins_a_select_against_a_hung_branch_then_hears_the_stop() {
+    let log = Log::new();
+    let producer_log = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u64>| async move {
+        if !y.yield_(0).await {
+            return;
+        }
+        tokio::select! {
+            () = y.shield(sleep(ms(50))) => producer_log.push("cleaned"),
+            () = pending::<()>() => unreachable!(),
+        }
+        if !y.yield_(1).await {
+            producer_log.push("heard");
+        }
+    });
+    let got = on_its_own_task(s.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["cleaned", "heard"]);
+}
+
+/// Yields 0, then cleans up in a 50 ms shield (logs "inner cleaned"), then
+/// returns; logs "inner dropped" if dropped first.
+fn inner_with_shield(log: &Log) -> impl Seq<Item = u64> + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        let dropped = LogOnDrop::armed(&log, "inner dropped");
+        if y.yield_(0).await {
+            y.shield(sleep(ms(50))).await;
+            log.push("inner cleaned");
+        }
+        dropped.disarm();
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_inner_sequence_consumed_inside_until_stopped_loses_its_shield_to_the_outer_stop() {
+    // `until_stopped` drops its future when it hears the stop: an inner
+    // sequence consumed there is dropped (Rust cancellation), and its
+    // shield with it. The outer stop never reaches the inner producer.
+    let log = Log::new();
+    let (inner_log, outer_log) = (log.clone(), log.clone());
+    let outer = seq::from_fn(move |mut y: Yield<u64>| async move {
+        if !y.yield_(7).await {
+            return;
+        }
+        let consumed = y
+            .until_stopped(inner_with_shield(&inner_log).collect::<Vec<_>>())
+            .await;
+        outer_log.push(format!("outer heard: {}", consumed.is_none()));
+    });
+    let got = on_its_own_task(outer.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(7), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["inner dropped", "outer heard: true"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_inner_sequence_re_yielded_by_yield_all_keeps_its_shield_under_the_outer_stop() {
+    // The alternative that keeps it: `yield_all` stops the inner sequence
+    // and waits for its shielded cleanup.
+    let log = Log::new();
+    let (inner_log, outer_log) = (log.clone(), log.clone());
+    let outer = seq::from_fn(move |mut y: Yield<u64>| async move {
+        let all = y.yield_all(inner_with_shield(&inner_log)).await;
+        outer_log.push(format!("outer all: {all}"));
+    });
+    let got = on_its_own_task(outer.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    // The inner producer was in its shield when the stop came through.
+    assert_eq!(log.events(), ["inner cleaned", "outer all: false"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shield_around_an_inner_stop_waits_for_the_inner_shield() {
+    // The outer producer, not having heard the stop, stops an inner
+    // sequence inside its own shield: the outer stop waits for the whole
+    // inner cleanup, the inner shield included.
+    let log = Log::new();
+    let (inner_log, outer_log) = (log.clone(), log.clone());
+    let outer = seq::from_fn(move |mut y: Yield<u64>| async move {
+        let mut inner = pull(inner_with_shield(&inner_log));
+        let first = inner.next().await.expect("one element");
+        if !y.yield_(first).await {
+            return;
+        }
+        // Runs the inner producer into its shield, then stops it.
+        y.shield(async move {
+            let _ = tokio::time::timeout(ms(1), inner.next()).await;
+            inner.stop().await;
+        })
+        .await;
+        outer_log.push("outer cleaned");
+        pending::<()>().await;
+    });
+    let started = Instant::now();
+    let got = on_its_own_task(outer.timeout(ms(10)).collect::<Vec<_>>()).await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["inner cleaned", "outer cleaned"]);
+    assert_eq!(started.elapsed(), ms(50));
+}
+
+// ── a shield that never completes ──
+
+/// Yields 0, then enters a shield that never completes (logs "dropped" if
+/// its future is dropped).
+fn endless_shield(log: &Log) -> impl Seq<Item = u64> + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        let _dropped = LogOnDrop::armed(&log, "dropped");
+        if !y.yield_(0).await {
+            return;
+        }
+        y.shield(pending::<()>()).await;
+    })
+}
+
+#[test]
+fn an_endless_shield_keeps_a_dropped_pulls_task_until_the_runtime_shuts_down() {
+    // Documented: the stop waits for a shield however long it takes, so the
+    // background stop of a dropped `Pull` lives as long as the shield. The
+    // runtime's shutdown drops that task, and the producer's `Drop` runs.
+    let log = Log::new();
+    let rt = support::current_thread_runtime();
+    let before = rt.block_on(async {
+        let before = alive_tasks();
+        let mut p = pull(endless_shield(&log));
+        assert_eq!(p.next().await, Some(0));
+        assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+        drop(p);
+        tokio::task::yield_now().await;
+        before
+    });
+    rt.block_on(async {
+        sleep(ms(20)).await;
+        assert_eq!(alive_tasks(), before + 1, "the background stop waits");
+    });
+    assert!(log.events().is_empty());
+    drop(rt);
+    assert_eq!(log.events(), ["dropped"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_endless_shield_makes_pull_stop_wait_and_a_cancelled_stop_can_be_dropped() {
+    let log = Log::new();
+    let before = alive_tasks();
+    let mut p = pull(endless_shield(&log));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    assert!(tokio::time::timeout(HANG, p.stop()).await.is_err());
+    // `next()` after a cancelled stop goes on with the stop: it waits too,
+    // and never delivers.
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    drop(p);
+    // A task of its own finishes the stop: it waits for ever too.
+    tokio::task::yield_now().await;
+    assert_eq!(alive_tasks(), before + 1);
+    assert!(log.events().is_empty());
+}
+
+// ── `Pull::stop` cancelled while the producer is in a shield ──
+
+/// Yields 0, then runs a 50 ms shielded cleanup (logs "cleaned"), then
+/// yields 1 (logs "heard" on `false`).
+fn cleanup_then_yield(log: &Log) -> impl Seq<Item = u64> + Send + 'static + use<> {
+    let log = log.clone();
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        let dropped = LogOnDrop::armed(&log, "dropped");
+        if !y.yield_(0).await {
+            dropped.disarm();
+            return;
+        }
+        y.shield(async {
+            sleep(ms(50)).await;
+            log.push("cleaned");
+        })
+        .await;
+        if !y.yield_(1).await {
+            log.push("heard");
+        }
+        dropped.disarm();
+    })
+}
+
+async fn cancelled_stop_then_stop_case() {
+    let log = Log::new();
+    let mut p = pull(cleanup_then_yield(&log));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    tokio::select! {
+        biased;
+        () = p.stop() => panic!("the stop must wait for the shield"),
+        () = sleep(ms(10)) => {}
+    }
+    assert!(log.events().is_empty());
+    p.stop().await;
+    assert_eq!(log.events(), ["cleaned", "heard"]);
+    assert_eq!(p.next().await, None);
+}
+
+async fn cancelled_stop_then_next_case() {
+    let log = Log::new();
+    let mut p = pull(cleanup_then_yield(&log));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    assert!(tokio::time::timeout(ms(10), p.stop()).await.is_err());
+    // Element 1 is never delivered: `next` finishes the stop.
+    assert_eq!(p.next().await, None);
+    assert_eq!(log.events(), ["cleaned", "heard"]);
+}
+
+async fn cancelled_stop_then_drop_case() {
+    let log = Log::new();
+    let before = alive_tasks();
+    let mut p = pull(cleanup_then_yield(&log));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    assert!(tokio::time::timeout(ms(10), p.stop()).await.is_err());
+    drop(p);
+    assert_eq!(settle_tasks_patiently(before).await, before);
+    assert_eq!(log.events(), ["cleaned", "heard"]);
+}
+
+both_flavours! {
+    a_cancelled_stop_in_a_shield_then_stop_again_completes => cancelled_stop_then_stop_case;
+    a_cancelled_stop_in_a_shield_then_next_finishes_the_stop => cancelled_stop_then_next_case;
+    a_cancelled_stop_in_a_shield_then_drop_finishes_in_the_background => cancelled_stop_then_drop_case;
+}
+
+// ── Rust cancellation of the consumer mid-shield ──
+
+/// An endless producer that yields every millisecond, from 100 on.
+fn ticks() -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(|mut y: Yield<u64>| async move {
+        for i in 100.. {
+            sleep(ms(1)).await;
+            if !y.yield_(i).await {
+                return;
+            }
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_for_each_mid_shield_drops_the_shield() {
+    // `merge` runs the source into its shield; the body's `false` at the
+    // first tick stops it there, and `for_each` waits for the shield.
+    // Dropping the `for_each` future then is Rust cancellation.
+    let log = Log::new();
+    let stats = Arc::new(Stats::new());
+    let s = cleanup_then_yield(&log)
+        .instrumented(stats.clone())
+        .merge(ticks());
+    let ran = tokio::time::timeout(ms(10), s.for_each(|v| async move { v < 100 })).await;
+    assert!(ran.is_err(), "the stop waits for the 50 ms shield");
+    assert_eq!(log.events(), ["dropped"]);
+    let snap = stats.snapshot();
+    assert_eq!((snap.cancelled, snap.abandoned), (1, 0), "{snap:?}");
+}
+
+async fn prefetch_consumer_dropped_mid_shield_case() {
+    // Under `prefetch` the consumer's drop is a stop on the task: the
+    // shield there completes, and the task ends.
+    let log = Log::new();
+    let before = alive_tasks();
+    let s = cleanup_then_yield(&log).prefetch(4);
+    let ran = tokio::time::timeout(ms(10), s.for_each(|_| async { true })).await;
+    assert!(ran.is_err());
+    assert_eq!(settle_tasks_patiently(before).await, before);
+    assert_eq!(log.events(), ["cleaned", "heard"]);
+}
+
+both_flavours! {
+    dropping_a_prefetch_consumer_mid_shield_stops_and_keeps_the_shield => prefetch_consumer_dropped_mid_shield_case;
+}
+
+#[test]
+fn a_block_on_consumer_waits_for_the_shield() {
+    #[tokio::main(flavor = "current_thread", start_paused = true)]
+    async fn consume(log: Log) -> Vec<Result<u64, Error>> {
+        cleanup_then_yield(&log).timeout(ms(10)).collect().await
+    }
+    let log = Log::new();
+    assert_eq!(consume(log.clone()), [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["cleaned", "heard"]);
+}
+
+// ── panics: in a shield, and in a `Drop` after it ──
+
+/// Yields 0, then panics inside a shield after `after` ms.
+fn panicking_shield(after: u64) -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        if !y.yield_(0).await {
+            return;
+        }
+        y.shield(async move {
+            sleep(ms(after)).await;
+            panic!("shield boom");
+        })
+        .await;
+    })
+}
+
+/// Panics when dropped (unless already panicking).
+struct PanicOnDrop;
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("drop boom");
+        }
+    }
+}
+
+/// Yields 0, then a 20 ms shield, then hangs holding a `PanicOnDrop`.
+fn drop_panics_after_shield() -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        let _bomb = PanicOnDrop;
+        if !y.yield_(0).await {
+            std::mem::forget(_bomb);
+            return;
+        }
+        y.shield(sleep(ms(20))).await;
+        pending::<()>().await;
+    })
+}
+
+fn panic_text(err: tokio::task::JoinError) -> String {
+    assert!(err.is_panic(), "{err:?}");
+    support::panics::panic_message(&*err.into_panic())
+}
+
+async fn prefetch_shield_panic_case() {
+    let before = alive_tasks();
+    let run = tokio::spawn(async move {
+        panicking_shield(30)
+            .prefetch(4)
+            .timeout(ms(10))
+            .collect::<Vec<_>>()
+            .await
+    });
+    let msg = panic_text(
+        run.await
+            .expect_err("the panic reaches the consumer's stop"),
+    );
+    assert!(msg.contains("shield boom"), "{msg}");
+    assert_eq!(settle_tasks_patiently(before).await, before);
+}
+
+async fn prefetch_drop_panic_case() {
+    let before = alive_tasks();
+    let run = tokio::spawn(async move {
+        drop_panics_after_shield()
+            .prefetch(0)
+            .timeout(ms(10))
+            .collect::<Vec<_>>()
+            .await
+    });
+    let msg = panic_text(
+        run.await
+            .expect_err("the panic reaches the consumer's stop"),
+    );
+    assert!(msg.contains("drop boom"), "{msg}");
+    assert_eq!(settle_tasks_patiently(before).await, before);
+}
+
+async fn pull_stop_drop_panic_case() {
+    let mut p = pull(drop_panics_after_shield());
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    let stopped = tokio::spawn(async move {
+        p.stop().await;
+        p
+    });
+    let msg = panic_text(stopped.await.expect_err("stop resumes the panic"));
+    assert!(msg.contains("drop boom"), "{msg}");
+}
+
+async fn pull_drop_shield_panic_case() {
+    // The background stop of a dropped `Pull` panics in the shield: the
+    // panic ends that task (reported by the hook), nothing else.
+    let before = alive_tasks();
+    let mut p = pull(panicking_shield(30));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    drop(p);
+    assert_eq!(settle_tasks_patiently(before).await, before);
+}
+
+async fn pull_drop_inline_shield_panic_case() {
+    // A shield that panics in the very poll of the drop's inline stop: the
+    // panic is caught inside `drop`, nothing is spawned.
+    let before = alive_tasks();
+    let mut p = pull(seq::from_fn(|mut y: Yield<u64>| async move {
+        if !y.yield_(0).await {
+            return;
+        }
+        y.shield(async {
+            tokio::task::yield_now().await;
+            panic!("shield boom inline");
+        })
+        .await;
+    }));
+    assert_eq!(p.next().await, Some(0));
+    // One poll: the producer is in the shield, after its `yield_now`.
+    {
+        let mut next = pin!(p.next());
+        assert!(
+            poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx)))
+                .await
+                .is_pending()
+        );
+    }
+    drop(p);
+    assert_eq!(alive_tasks(), before);
+}
+
+both_flavours! {
+    a_shield_panic_during_a_stop_on_prefetchs_task_reaches_the_consumer => prefetch_shield_panic_case;
+    a_drop_panic_after_a_shield_on_prefetchs_task_reaches_the_consumer => prefetch_drop_panic_case;
+    a_drop_panic_after_a_shield_reaches_pull_stop => pull_stop_drop_panic_case;
+    a_shield_panic_in_a_dropped_pulls_task_ends_that_task => pull_drop_shield_panic_case;
+    a_shield_panic_inside_a_pulls_drop_is_caught_there => pull_drop_inline_shield_panic_case;
+}
