@@ -598,3 +598,247 @@ both_flavours! {
     a_shield_panic_in_a_dropped_pulls_task_ends_that_task => pull_drop_shield_panic_case;
     a_shield_panic_inside_a_pulls_drop_is_caught_there => pull_drop_inline_shield_panic_case;
 }
+
+// ── `yield_` inside a shield, shields inside `until_stopped` ──
+//
+// `y.shield(async { y.yield_(1).await })` and
+// `y.until_stopped(y.shield(..))` do not compile (E0499: `y` borrowed
+// mutably twice): every `Yield` future borrows the run's one `Yield`
+// mutably, so a shield can neither yield nor nest with another `Yield`
+// future of its own producer. Checked by hand; the crate has no
+// compile-fail harness.
+
+// ── the abandoned-producer report ──
+
+/// Records every outcome it is told of.
+#[derive(Clone, Default)]
+struct Ends(Arc<Mutex<Vec<Outcome>>>);
+
+impl Ends {
+    fn seen(&self) -> Vec<Outcome> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Observer for Ends {
+    fn on_end(&mut self, outcome: Outcome, _items: u64, _elapsed: Duration) {
+        self.0.lock().unwrap().push(outcome);
+    }
+}
+
+/// Yields `0..k`, then hangs where no stop is heard.
+fn hangs_after(k: u64) -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        for i in 0..k {
+            if !y.yield_(i).await {
+                return;
+            }
+        }
+        pending::<()>().await;
+    })
+}
+
+/// Yields `first`, then waits in `until_stopped` for ever: it hears a stop.
+fn listens_after(first: u64) -> impl Seq<Item = u64> + Send + 'static {
+    seq::from_fn(move |mut y: Yield<u64>| async move {
+        if y.yield_(first).await {
+            y.until_stopped(pending::<()>()).await;
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn nested_observers_each_see_the_abandoned_producer() {
+    let (a, b) = (Ends::default(), Ends::default());
+    let got: Vec<_> = hangs_after(1)
+        .instrumented(a.clone())
+        .instrumented(b.clone())
+        .timeout(ms(10))
+        .collect()
+        .await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(a.seen(), [Outcome::Abandoned]);
+    assert_eq!(b.seen(), [Outcome::Abandoned]);
+    // The early end between the two: the inner one is stopped from outside
+    // (its `poll_stop`), the outer one ends after an element of its own.
+    let (a, b) = (Ends::default(), Ends::default());
+    let got: Vec<_> = hangs_after(1)
+        .instrumented(a.clone())
+        .timeout(ms(10))
+        .instrumented(b.clone())
+        .collect()
+        .await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(a.seen(), [Outcome::Abandoned]);
+    assert_eq!(b.seen(), [Outcome::Abandoned]);
+}
+
+async fn merge_attribution_case() {
+    // Two sources stopped in the same poll of `merge`: one hears the stop,
+    // one is abandoned. Only the abandoned one's observer (and one around
+    // the merge) say so: each observer measures its own `poll_stop`.
+    let (heard, hung, outer) = (Ends::default(), Ends::default(), Ends::default());
+    let merged = listens_after(0)
+        .instrumented(heard.clone())
+        .merge(hangs_after(1).map(|v| v + 1000).instrumented(hung.clone()))
+        .instrumented(outer.clone());
+    let mut p = pull(merged);
+    let mut firsts = vec![p.next().await.unwrap(), p.next().await.unwrap()];
+    firsts.sort_unstable();
+    assert_eq!(firsts, [0, 1000]);
+    // Both sources wait now: one in `until_stopped`, one in `pending()`.
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    p.stop().await;
+    assert_eq!(heard.seen(), [Outcome::BrokeEarly]);
+    assert_eq!(hung.seen(), [Outcome::Abandoned]);
+    assert_eq!(outer.seen(), [Outcome::Abandoned]);
+}
+
+async fn concurrent_attribution_case() {
+    // Many iterations on the workers at once, half of them abandoned: the
+    // per-thread count is never credited to a neighbour polled on the same
+    // thread.
+    let stats = Arc::new(Stats::new());
+    let mut tasks = Vec::new();
+    for i in 0..64u64 {
+        let stats = stats.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                let got: Vec<_> = hangs_after(1)
+                    .instrumented(stats)
+                    .timeout(ms(20))
+                    .collect()
+                    .await;
+                assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+            } else {
+                let n = listens_after(i)
+                    .instrumented(stats)
+                    .timeout(ms(20))
+                    .count()
+                    .await;
+                assert_eq!(n, 2);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("no panic");
+    }
+    let snap = stats.snapshot();
+    assert_eq!(
+        (snap.started, snap.abandoned, snap.broke_early, snap.active),
+        (64, 32, 32, 0),
+        "{snap:?}"
+    );
+}
+
+async fn prefetch_carries_the_count_case() {
+    // Abandoned on prefetch's task, stopped from outside the observer: the
+    // count crosses over at the consumer's stop.
+    let stats = Arc::new(Stats::new());
+    let got: Vec<_> = hangs_after(1)
+        .prefetch(4)
+        .instrumented(stats.clone())
+        .timeout(ms(20))
+        .collect()
+        .await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    // The same, with the rendezvous.
+    let got: Vec<_> = hangs_after(1)
+        .prefetch(0)
+        .instrumented(stats.clone())
+        .timeout(ms(20))
+        .collect()
+        .await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    // A producer that hears its stop on the task is not abandoned.
+    let n = listens_after(0)
+        .prefetch(4)
+        .instrumented(stats.clone())
+        .timeout(ms(20))
+        .count()
+        .await;
+    assert_eq!(n, 2);
+    let snap = stats.snapshot();
+    assert_eq!(
+        (snap.started, snap.abandoned, snap.broke_early),
+        (3, 2, 1),
+        "{snap:?}"
+    );
+}
+
+async fn pull_moved_across_tasks_case() {
+    // Started on one task, stopped on another (on `multi_thread`, possibly
+    // another worker): the stop's own poll carries the report.
+    let stats = Arc::new(Stats::new());
+    let mut p = pull(hangs_after(1).instrumented(stats.clone()));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    tokio::spawn(async move { p.stop().await })
+        .await
+        .expect("no panic");
+    let snap = stats.snapshot();
+    assert_eq!((snap.abandoned, snap.active), (1, 0), "{snap:?}");
+}
+
+both_flavours! {
+    merge_reports_the_abandoned_source_only => merge_attribution_case;
+    concurrent_iterations_are_counted_apart => concurrent_attribution_case;
+    prefetch_carries_the_abandoned_count_to_the_consumer => prefetch_carries_the_count_case;
+    a_pull_stopped_on_another_task_reports_the_abandon => pull_moved_across_tasks_case;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_consumer_drop_is_cancelled_and_a_pull_drop_is_a_stop() {
+    // Dropping the stream: Rust cancellation, `Cancelled`, never
+    // `Abandoned`, although the producer's async cleanup is skipped too.
+    let ends = Ends::default();
+    let mut st = Box::pin(hangs_after(1).instrumented(ends.clone()).stream());
+    assert_eq!(futures::StreamExt::next(&mut st).await, Some(0));
+    assert!(
+        tokio::time::timeout(ms(5), futures::StreamExt::next(&mut st))
+            .await
+            .is_err()
+    );
+    drop(st);
+    assert_eq!(ends.seen(), [Outcome::Cancelled]);
+    // A stop waiting for a shield, then the consumer dropped: `Cancelled`.
+    let ends = Ends::default();
+    let log = Log::new();
+    let s = cleanup_then_yield(&log)
+        .instrumented(ends.clone())
+        .merge(ticks());
+    assert!(
+        tokio::time::timeout(ms(10), s.for_each(|v| async move { v < 100 }))
+            .await
+            .is_err()
+    );
+    assert_eq!(ends.seen(), [Outcome::Cancelled]);
+    // Dropping a `Pull` stops it (contract 9): the producer waiting in
+    // `pending()` is abandoned, and reported so.
+    let ends = Ends::default();
+    let mut p = pull(hangs_after(1).instrumented(ends.clone()));
+    assert_eq!(p.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    drop(p);
+    assert_eq!(ends.seen(), [Outcome::Abandoned]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_abandon_by_an_elements_drop_is_credited_to_the_sequence_that_dropped_it() {
+    // Characterisation, arguably misleading: the observed iteration's own
+    // producer ran to its end, but `filter` dropped an element that was a
+    // `Pull` over a hung producer. That drop stops the pull (contract 9),
+    // abandoning its producer inside the observed poll, so the observer
+    // reports `Abandoned` for an iteration that abandoned none of its own.
+    let mut hung = pull(hangs_after(1));
+    assert_eq!(hung.next().await, Some(0));
+    assert!(tokio::time::timeout(ms(5), hung.next()).await.is_err());
+    let ends = Ends::default();
+    let n = seq::iter(vec![hung])
+        .filter(|_| false)
+        .instrumented(ends.clone())
+        .count()
+        .await;
+    assert_eq!(n, 0);
+    assert_eq!(ends.seen(), [Outcome::Abandoned]);
+}
