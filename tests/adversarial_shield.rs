@@ -19,7 +19,6 @@ use seqflow::{Error, Observer, Outcome, Seq, Stats, Yield, pull, seq};
 use support::liveness::both_flavours;
 use support::{Log, LogOnDrop, alive_tasks, settle_tasks_patiently};
 use tokio::time::{Instant, sleep};
-use tokio_util::sync::CancellationToken;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -841,4 +840,212 @@ async fn an_abandon_by_an_elements_drop_is_credited_to_the_sequence_that_dropped
         .await;
     assert_eq!(n, 0);
     assert_eq!(ends.seen(), [Outcome::Abandoned]);
+}
+
+// ── `try_from_fn`: no element after a stop ──
+
+/// Yields `0..` until the consumer stops, then fails its async cleanup.
+fn cleanup_fails() -> impl Seq<Item = Result<u64, String>> + Send + 'static {
+    seq::try_from_fn(|mut y: Yield<u64>| async move {
+        for i in 0.. {
+            if !y.yield_(i).await {
+                break;
+            }
+        }
+        sleep(ms(5)).await;
+        Err("cleanup failed".to_owned())
+    })
+}
+
+/// Yields 0, then fails in a shielded cleanup it reaches without hearing
+/// the stop.
+fn shielded_cleanup_fails() -> impl Seq<Item = Result<u64, String>> + Send + 'static {
+    seq::try_from_fn(|mut y: Yield<u64>| async move {
+        if !y.yield_(0).await {
+            return Ok(());
+        }
+        y.shield(sleep(ms(50))).await;
+        Err("late".to_owned())
+    })
+}
+
+async fn try_pull_case() {
+    let mut p = pull(cleanup_fails());
+    assert_eq!(p.next().await, Some(Ok(0)));
+    p.stop().await;
+    assert_eq!(p.next().await, None);
+    // A stop cancelled during the failing cleanup, then `next`.
+    let mut p = pull(cleanup_fails());
+    assert_eq!(p.next().await, Some(Ok(0)));
+    assert!(tokio::time::timeout(ms(1), p.stop()).await.is_err());
+    assert_eq!(p.next().await, None);
+    assert_eq!(p.next().await, None);
+    // The same through `into_seq`.
+    let mut p = pull(cleanup_fails());
+    assert_eq!(p.next().await, Some(Ok(0)));
+    assert_eq!(
+        p.into_seq().take(2).collect::<Vec<_>>().await,
+        [Ok(1), Ok(2)]
+    );
+    // A failure in a shield the stop waited for.
+    let mut p = pull(shielded_cleanup_fails());
+    assert_eq!(p.next().await, Some(Ok(0)));
+    assert!(tokio::time::timeout(ms(5), p.next()).await.is_err());
+    p.stop().await;
+    assert_eq!(p.next().await, None);
+}
+
+async fn try_prefetch_case() {
+    for n in [0, 1, 4] {
+        let got: Vec<_> = cleanup_fails().prefetch(n).take(2).collect().await;
+        assert_eq!(got, [Ok(0), Ok(1)], "prefetch({n})");
+        let got: Vec<_> = shielded_cleanup_fails()
+            .prefetch(n)
+            .timeout(ms(10))
+            .collect()
+            .await;
+        assert_eq!(got, [Ok(Ok(0)), Err(Error::Timeout)], "prefetch({n})");
+        // A pull over the prefetch, stopped while the cleanup fails.
+        let mut p = pull(cleanup_fails().prefetch(n));
+        assert_eq!(p.next().await, Some(Ok(0)));
+        assert!(tokio::time::timeout(ms(1), p.stop()).await.is_err());
+        assert_eq!(p.next().await, None, "prefetch({n})");
+    }
+}
+
+both_flavours! {
+    a_fallible_producers_late_error_never_reaches_a_pull => try_pull_case;
+    a_fallible_producers_late_error_never_crosses_prefetch => try_prefetch_case;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_error_returned_with_the_last_element_is_dropped_by_a_stop() {
+    // The producer hands over 1 and returns `Err` in the same poll (its
+    // `yield_` lost a `select!`): the error waits for the next `poll_next`.
+    fn racing() -> impl Seq<Item = Result<u64, &'static str>> + Send + 'static {
+        seq::try_from_fn(|mut y: Yield<u64>| async move {
+            tokio::select! {
+                biased;
+                _ = y.yield_(1) => unreachable!("handed over, then lost the race"),
+                () = std::future::ready(()) => {}
+            }
+            Err("returned with the last element")
+        })
+    }
+    assert_eq!(
+        racing().collect::<Vec<_>>().await,
+        [Ok(1), Err("returned with the last element")]
+    );
+    assert_eq!(racing().take(1).collect::<Vec<_>>().await, [Ok(1)]);
+    let mut p = pull(racing());
+    assert_eq!(p.next().await, Some(Ok(1)));
+    p.stop().await;
+    assert_eq!(p.next().await, None);
+    let got: Vec<_> = racing().prefetch(4).take(1).collect().await;
+    assert_eq!(got, [Ok(1)]);
+}
+
+// ── without a runtime: small cases for Miri ──
+
+/// Pending `n` times (waking itself each time), then ready with `n`.
+struct PendN(u32, u32);
+
+impl std::future::Future for PendN {
+    type Output = u32;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<u32> {
+        if self.0 == self.1 {
+            return Poll::Ready(self.1);
+        }
+        self.0 += 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// Polls `seq` by hand with a no-op waker.
+fn poll_next_by_hand<S: Seq>(seq: std::pin::Pin<&mut S>) -> Poll<Option<S::Item>> {
+    seq.poll_next(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+}
+
+fn poll_stop_by_hand<S: Seq>(seq: std::pin::Pin<&mut S>) -> Poll<()> {
+    seq.poll_stop(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+}
+
+#[test]
+fn miri_a_shield_polled_on_a_scoped_thread_holds_the_stop() {
+    // The shield is polled on a scoped thread with the producer's own
+    // waker, while the stop is under way: it marks the poll there, and the
+    // consumer reads the mark after the thread is joined.
+    let log = Log::new();
+    let producer_log = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<Box<u32>>| async move {
+        if !y.yield_(Box::new(0)).await {
+            return;
+        }
+        let out = {
+            let mut shield = pin!(y.shield(PendN(0, 2)));
+            poll_fn(|cx| {
+                let waker = cx.waker();
+                let shield = shield.as_mut();
+                std::thread::scope(|sc| {
+                    sc.spawn(move || {
+                        let mut cx = std::task::Context::from_waker(waker);
+                        shield.poll(&mut cx)
+                    })
+                    .join()
+                    .unwrap()
+                })
+            })
+            .await
+        };
+        producer_log.push(format!("shield gave {out}"));
+        if !y.yield_(Box::new(out)).await {
+            producer_log.push("heard");
+        }
+    });
+    let mut s = pin!(s);
+    assert_eq!(
+        poll_next_by_hand(s.as_mut()),
+        Poll::Ready(Some(Box::new(0)))
+    );
+    // The producer enters the shield (first pending).
+    assert!(poll_next_by_hand(s.as_mut()).is_pending());
+    // The stop finds it there (second pending): it waits.
+    assert!(poll_stop_by_hand(s.as_mut()).is_pending());
+    assert!(log.events().is_empty());
+    // The shield completes; the producer hears the stop at `yield_`.
+    assert!(poll_stop_by_hand(s.as_mut()).is_ready());
+    assert_eq!(log.events(), ["shield gave 2", "heard"]);
+    assert_eq!(poll_next_by_hand(s.as_mut()), Poll::Ready(None));
+}
+
+#[test]
+fn miri_a_stop_waits_for_a_shield_and_drops_the_producer_at_its_next_hang() {
+    let log = Log::new();
+    let producer_log = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<String>| async move {
+        let dropped = LogOnDrop::armed(&producer_log, "dropped");
+        if !y.yield_("a".to_owned()).await {
+            dropped.disarm();
+            return;
+        }
+        let n = y.shield(PendN(0, 3)).await;
+        producer_log.push(format!("shield gave {n}"));
+        pending::<()>().await;
+        dropped.disarm();
+    });
+    let mut s = pin!(s);
+    assert_eq!(
+        poll_next_by_hand(s.as_mut()),
+        Poll::Ready(Some("a".to_owned()))
+    );
+    assert!(poll_next_by_hand(s.as_mut()).is_pending());
+    assert!(poll_stop_by_hand(s.as_mut()).is_pending());
+    assert!(poll_stop_by_hand(s.as_mut()).is_pending());
+    assert!(log.events().is_empty());
+    // The shield completes in this poll; the producer then waits in
+    // `pending()`, outside any shield: dropped at once.
+    assert!(poll_stop_by_hand(s.as_mut()).is_ready());
+    assert_eq!(log.events(), ["shield gave 3", "dropped"]);
 }
