@@ -64,7 +64,6 @@ async fn on_its_own_task<T: Send + 'static>(
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "BUG: a shield dropped while pending (it lost a timeout or a select!) leaves `shielded` set for the rest of that poll: the stop then waits for a producer parked outside any shield, until something else wakes its task"]
 async fn a_shield_dropped_by_its_own_deadline_does_not_hold_the_stop() {
     let log = Log::new();
     let started = Instant::now();
@@ -91,7 +90,6 @@ async fn flag_set(flag: Arc<AtomicBool>) {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "BUG: a shield dropped while pending (it lost a timeout or a select!) leaves `shielded` set for the rest of that poll: the stop then waits for a producer parked outside any shield, until something else wakes its task"]
 async fn a_shield_that_loses_a_select_during_the_stop_does_not_hold_the_stop() {
     // The same through `Pull::stop` and a `select!` whose other branch is
     // ready in the very poll of the stop.
@@ -126,7 +124,6 @@ async fn a_shield_that_loses_a_select_during_the_stop_does_not_hold_the_stop() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "BUG: a shield dropped while pending leaves `shielded` set: the stop waits out the producer's next, unshielded sleep instead of dropping it"]
 async fn a_dropped_shield_does_not_make_the_stop_wait_for_the_next_sleep() {
     let log = Log::new();
     let producer_log = log.clone();
@@ -1051,7 +1048,6 @@ fn miri_a_stop_waits_for_a_shield_and_drops_the_producer_at_its_next_hang() {
 }
 
 #[test]
-#[ignore = "BUG: a shield pending then ready within one poll leaves `shielded` set: the stop waits for a producer parked outside any shield"]
 fn miri_a_shield_pending_then_ready_in_the_stops_poll_does_not_hold_the_stop() {
     // In the very poll of the stop, the producer polls its shield twice:
     // pending, then ready. It then waits outside any shield: the stop drops
@@ -1105,7 +1101,6 @@ impl std::task::Wake for CountingWaker {
 }
 
 #[test]
-#[ignore = "BUG: a shield dropped while pending leaves `shielded` set and wakes nobody: the stop is pending with no wake-up to come"]
 fn miri_a_shield_dropped_pending_during_the_stop_wakes_the_consumer() {
     // The stop's poll finds the shield pending, then the producer drops it
     // (a `select!` lost) and waits elsewhere. The frame still says
