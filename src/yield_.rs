@@ -140,7 +140,10 @@ struct Header {
     /// Whether a [`Yield::shield`] of the producer was pending when this
     /// poll returned: written by the `Shield` future of this run (the only
     /// `Yield` future being polled, see `FramePtr::shield`), read by the
-    /// consumer after the poll. `false` at the start of every poll.
+    /// consumer after the poll. `false` at the start of every poll; set
+    /// when the shield returns `Pending`, cleared when it completes. A
+    /// shield dropped while pending cannot clear it (its `Drop` has no
+    /// frame): it wakes the task instead, and the next poll starts afresh.
     shielded: bool,
     /// Read by the waker functions; never written during the poll.
     outer: *const Waker,
@@ -265,6 +268,14 @@ impl<T> FramePtr<T> {
         // meanwhile, and the consumer reads the field only after the
         // producer's poll (and any scoped thread inside it) has returned.
         unsafe { (&raw mut (*self.0).header.shielded).write(true) }
+    }
+
+    /// Records that the producer's shield completed: it no longer waits
+    /// inside it.
+    #[inline]
+    fn unshield(self) {
+        // SAFETY: as for `shield`.
+        unsafe { (&raw mut (*self.0).header.shielded).write(false) }
     }
 
     /// Records that the producer heard the stop.
@@ -651,6 +662,11 @@ impl<T> Yield<T> {
     /// [`stream`](crate::Seq::stream) over it) is Rust cancellation and
     /// drops a shield like any other future.
     ///
+    /// A shield that the producer itself drops before it completes (it lost
+    /// a `select!`, a `timeout` around it elapsed) protects nothing from
+    /// then on: a stop under way applies the rule to wherever the producer
+    /// waits after it.
+    ///
     /// # Panics
     ///
     /// If awaited outside the producer this `Yield` was given to (see the
@@ -696,6 +712,7 @@ impl<T> Yield<T> {
         Shield {
             run: self.run,
             fut,
+            pending: WakeOnDrop(None),
             at: Location::caller(),
             _yield: PhantomData,
         }
@@ -863,8 +880,29 @@ pin_project! {
         run: RunId,
         #[pin]
         fut: F,
+        // Armed while the last poll returned `Pending`.
+        pending: WakeOnDrop,
         at: &'static Location<'static>,
         _yield: PhantomData<&'a mut Yield<T>>,
+    }
+}
+
+/// The task's waker, kept by a pending [`Shield`]: if the shield is dropped
+/// before it completes (it lost a `select!`, a `timeout` around it
+/// elapsed), the frame may still say the producer waits in a shield, and a
+/// stop would wait for a producer that waits elsewhere. Waking the task
+/// makes the consumer poll again, with a fresh frame. A spurious wake-up
+/// (the shield dropped in a later poll, or with its producer) is harmless.
+///
+/// A field of its own, not a `Drop` of `Shield`: a `Drop` there would make
+/// the borrow of the `Yield` last until the shield goes out of scope.
+struct WakeOnDrop(Option<Waker>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        if let Some(waker) = self.0.take() {
+            waker.wake();
+        }
     }
 }
 
@@ -877,10 +915,19 @@ impl<T, F: Future> Future for Shield<'_, T, F> {
         // consumer has stopped: a shield hears no stop.
         let frame = FramePtr::<T>::of(cx, *this.run, this.at);
         let poll = this.fut.poll(cx);
+        // The frame is still live: `fut` returned, and the consumer's poll
+        // of the producer has not.
         if poll.is_pending() {
-            // The frame is still live: `fut` returned, and the consumer's
-            // poll of the producer has not.
             frame.shield();
+            // A clone of our waker is a clone of the task's.
+            match &mut this.pending.0 {
+                Some(waker) => waker.clone_from(cx.waker()),
+                none => *none = Some(cx.waker().clone()),
+            }
+        } else {
+            // Pending earlier in this same poll, it may have marked it.
+            frame.unshield();
+            this.pending.0 = None;
         }
         poll
     }
