@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use seqflow::{BoxSeq, Seq, SeqMap, Yield, seq};
 use support::liveness::{both_flavours, bounded};
+use support::logged::logged_source;
 use support::panics::expect_panic;
 use support::{Log, PendingOnce, alive_tasks, current_thread_runtime, two_workers_runtime};
 use tokio::time::{Instant, sleep};
@@ -497,4 +498,149 @@ hostile! {
     take_until => TAKE_UNTIL;
     seq_map => SEQ_MAP;
     share => SHARE;
+}
+
+// ── try_for_each_concurrent: the order of the end ──
+
+/// Logs `"body {v} dropped"` when a body is dropped, finished or not.
+struct BodyDropped(Log, u32);
+
+impl Drop for BodyDropped {
+    fn drop(&mut self) {
+        self.0.push(format!("body {} dropped", self.1));
+    }
+}
+
+/// A body that logs its start and its drop, fails at once if `v` is
+/// `fail`, and otherwise waits for ever.
+fn body(log: &Log, v: u32, fail: Option<u32>) -> impl Future<Output = Result<(), u32>> + use<> {
+    let log = log.clone();
+    async move {
+        let _guard = BodyDropped(log.clone(), v);
+        log.push(format!("body {v} start"));
+        if fail == Some(v) {
+            PendingOnce::new().await;
+            return Err(v);
+        }
+        pending().await
+    }
+}
+
+/// Observed and asserted: at the first error of a body, that body has
+/// completed (and was dropped by its queue), then the bodies still in
+/// flight are dropped (in an unspecified order among themselves), then the
+/// source is stopped (its pending `yield_` gives `false` and its async
+/// cleanup runs), and only then is the error returned.
+#[tokio::test]
+async fn contract_22_try_for_each_concurrent_at_a_body_error_drops_the_bodies_then_stops_the_source()
+ {
+    let log = Log::new();
+    let res = logged_source("s", vec![1u32, 2, 3, 4, 5], &log)
+        .map(Ok::<u32, u32>)
+        .try_for_each_concurrent(3, |v| body(&log, v, Some(3)))
+        .await;
+    log.push(format!("returned {res:?}"));
+    let mut events = log.events();
+    // The two bodies in flight, in whatever order their queue drops them.
+    events[7..9].sort();
+    assert_eq!(
+        events,
+        [
+            "s start",
+            "body 1 start",
+            "s yield 1 -> true",
+            "body 2 start",
+            "s yield 2 -> true",
+            "body 3 start",
+            "body 3 dropped",
+            "body 1 dropped",
+            "body 2 dropped",
+            "s yield 3 -> false",
+            "s cleanup",
+            "returned Err(3)",
+        ]
+    );
+}
+
+/// An `Err` element: the bodies in flight are dropped, the source's
+/// `yield_` of the `Err` gives `false` (it was never asked for the element
+/// after it), its cleanup runs, then the error is returned.
+#[tokio::test]
+async fn contract_22_try_for_each_concurrent_at_an_err_element_asks_for_nothing_more() {
+    let log = Log::new();
+    let source = logged_source("s", vec![Ok(1u32), Err(7u32), Ok(3)], &log);
+    let res = source
+        .try_for_each_concurrent(4, |v| body(&log, v, None))
+        .await;
+    log.push(format!("returned {res:?}"));
+    assert_eq!(
+        log.events(),
+        [
+            "s start",
+            "body 1 start",
+            "s yield Ok(1) -> true",
+            "body 1 dropped",
+            "s yield Err(7) -> false",
+            "s cleanup",
+            "returned Err(7)",
+        ]
+    );
+}
+
+/// A body whose `Drop` panics while the bodies in flight are dropped at
+/// the first error: the panic reaches the consumer, no other body leaks,
+/// and the source is dropped with the future.
+#[tokio::test]
+async fn contract_22_try_for_each_concurrent_a_panicking_body_drop_at_the_error_leaks_nothing() {
+    let log = Log::new();
+    let mut run = Box::pin(
+        hung("s", vec![1, 2, 3], &log)
+            .map(Ok::<u32, u32>)
+            .try_for_each_concurrent(3, |v| {
+                let bomb = if v == 2 { Some(PanicOnDrop) } else { None };
+                let body = body(&log, v, Some(3));
+                async move {
+                    let _bomb = bomb;
+                    body.await
+                }
+            }),
+    );
+    let msg = expect_panic(run.as_mut()).await;
+    assert_eq!(msg, "drop panicked");
+    assert!(log.contains("body 1 dropped"), "{:?}", log.events());
+    assert!(log.contains("body 2 dropped"), "{:?}", log.events());
+    drop(run);
+    assert!(log.contains("s dropped"), "{:?}", log.events());
+}
+
+// ── for_each_concurrent: its bodies ──
+
+/// The future cancelled with bodies in flight, one of whose `Drop`s
+/// panics: the panic surfaces from the drop, and every other body and the
+/// source are dropped.
+#[tokio::test]
+async fn contract_19_for_each_concurrent_dropped_with_a_panicking_body_drop_leaks_nothing() {
+    let log = Log::new();
+    let run = hung("s", vec![0, 1, 2, 3], &log).for_each_concurrent(3, |v| {
+        let bomb = if v == 1 { Some(PanicOnDrop) } else { None };
+        let body = body(&log, v, None);
+        async move {
+            let _bomb = bomb;
+            let _ = body.await;
+        }
+    });
+    let mut t = tokio_test::task::spawn(run);
+    tokio_test::assert_pending!(t.poll());
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(t)));
+    let payload = res.expect_err("the panic of the body's drop surfaces");
+    assert_eq!(support::panics::panic_message(&*payload), "drop panicked");
+    for event in [
+        "body 0 dropped",
+        "body 1 dropped",
+        "body 2 dropped",
+        "s dropped",
+    ] {
+        assert!(log.contains(event), "{event}: {:?}", log.events());
+    }
+    assert!(!log.contains("body 3 start"), "more than the limit ran");
 }
