@@ -1,7 +1,9 @@
 //! `tee` and `partition` (DESIGN.md contract 27): two ends of one upstream,
 //! bounded (one end at most 64 elements ahead), the upstream stopped by the
 //! stop rule once both ends have stopped or been dropped, and the other end
-//! getting everything when one is gone.
+//! getting everything when one is gone; and a property test against std
+//! (duplicating, `Iterator::partition`) under random interleavings of the
+//! two ends, with one end dropped at a random point.
 
 mod support;
 
@@ -235,4 +237,194 @@ fn contract_27_tee_and_partition_debug() {
     );
     let mut m = m;
     let _ = Pin::new(&mut m).poll_next(&mut noop_cx());
+}
+
+// ── the model: std's duplicate and partition, under any interleaving ──
+
+/// Set when the end it belongs to is woken.
+#[derive(Default)]
+struct Flag(AtomicBool);
+
+impl std::task::Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One end, polled by hand with a waker of its own.
+struct End<E> {
+    seq: Option<E>,
+    got: Vec<i32>,
+    done: bool,
+    // Its last poll gave `Pending`: it may be polled again only once woken.
+    waits: bool,
+    woken: Arc<Flag>,
+}
+
+impl<E: Seq<Item = i32> + Unpin> End<E> {
+    fn new(seq: E) -> Self {
+        End {
+            seq: Some(seq),
+            got: Vec::new(),
+            done: false,
+            waits: false,
+            woken: Arc::default(),
+        }
+    }
+
+    fn live(&self) -> bool {
+        self.seq.is_some() && !self.done
+    }
+
+    /// May make progress: never waited, or woken since.
+    fn runnable(&self) -> bool {
+        self.live() && (!self.waits || self.woken.0.load(Ordering::SeqCst))
+    }
+
+    fn poll(&mut self) {
+        let Some(seq) = self.seq.as_mut() else { return };
+        if self.done {
+            return;
+        }
+        self.woken.0.store(false, Ordering::SeqCst);
+        let waker = std::task::Waker::from(self.woken.clone());
+        let mut cx = std::task::Context::from_waker(&waker);
+        self.waits = false;
+        match Pin::new(seq).poll_next(&mut cx) {
+            Poll::Ready(Some(v)) => self.got.push(v),
+            Poll::Ready(None) => self.done = true,
+            Poll::Pending => self.waits = true,
+        }
+    }
+}
+
+/// Polls the ends in bursts of `schedule` (`(end, polls)`), dropping end
+/// `drop.0` before the burst `drop.1`; then polls only woken ends until
+/// each has ended or was dropped (a live end that is never woken is a lost
+/// wake-up). Checks at every step that the upstream runs at most `bound`
+/// elements ahead of the slower live end. Returns what each end got and
+/// whether it was dropped. An end's queue never holds more than 64
+/// elements.
+fn drive<E: Seq<Item = i32> + Unpin>(
+    a: E,
+    b: E,
+    probe: &support::laws::Probe,
+    schedule: &[(usize, usize)],
+    drop_at: Option<(usize, usize)>,
+    bound: Option<usize>,
+) -> Result<[(Vec<i32>, bool); 2], proptest::test_runner::TestCaseError> {
+    use proptest::prelude::*;
+    let mut ends = [End::new(a), End::new(b)];
+    let check_bound = |ends: &[End<E>; 2]| -> Result<(), proptest::test_runner::TestCaseError> {
+        // An end's queue (the lower bound of its size hint) holds at most
+        // 64 elements, and wakes the end if it waits.
+        for end in ends {
+            if let Some(seq) = &end.seq {
+                let queued = seq.size_hint().0;
+                prop_assert!(queued <= 64, "queued {}", queued);
+                // An element routed to a waiting end wakes it.
+                prop_assert!(
+                    queued == 0 || !end.waits || end.woken.0.load(Ordering::SeqCst),
+                    "lost wake-up: {} queued for a waiting end",
+                    queued
+                );
+            }
+        }
+        if let (Some(bound), true, true) = (bound, ends[0].seq.is_some(), ends[1].seq.is_some()) {
+            let slower = ends[0].got.len().min(ends[1].got.len());
+            prop_assert!(
+                probe.yielded() <= slower + bound + 1,
+                "the upstream ran {} ahead of the slower end",
+                probe.yielded() - slower
+            );
+        }
+        Ok(())
+    };
+    for (i, &(end, polls)) in schedule.iter().enumerate() {
+        if let Some((gone, at)) = drop_at {
+            if at == i {
+                ends[gone].seq = None;
+            }
+        }
+        for _ in 0..polls {
+            ends[end].poll();
+            check_bound(&ends)?;
+        }
+    }
+    if let Some((gone, at)) = drop_at {
+        if at >= schedule.len() {
+            ends[gone].seq = None;
+        }
+    }
+    for _ in 0..100_000 {
+        if !ends.iter().any(End::live) {
+            break;
+        }
+        let runnable: Vec<usize> = (0..2).filter(|&i| ends[i].runnable()).collect();
+        prop_assert!(!runnable.is_empty(), "a live end is never woken");
+        for i in runnable {
+            ends[i].poll();
+            check_bound(&ends)?;
+        }
+    }
+    prop_assert!(!ends.iter().any(End::live), "the ends never ended");
+    Ok(ends.map(|e| {
+        let dropped = e.seq.is_none();
+        (e.got, dropped)
+    }))
+}
+
+/// Bursts of polls of one end or the other.
+fn bursts() -> impl proptest::strategy::Strategy<Value = Vec<(usize, usize)>> {
+    use proptest::prelude::*;
+    prop::collection::vec((0..2usize, 1..100usize), 0..12)
+}
+
+/// Each end got its model in full, or a prefix of it if it was dropped;
+/// every producer that started cleaned up.
+fn check_against(
+    got: [(Vec<i32>, bool); 2],
+    models: [Vec<i32>; 2],
+    probe: &support::laws::Probe,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    use proptest::prelude::*;
+    for ((got, dropped), model) in got.into_iter().zip(models) {
+        if dropped {
+            prop_assert!(got.len() <= model.len() && got[..] == model[..got.len()]);
+        } else {
+            prop_assert_eq!(got, model);
+        }
+    }
+    probe.check_cleaned()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn contract_27_tee_agrees_with_duplicating_under_any_interleaving(
+        (items, pauses) in support::laws::items_and_pauses_with_len(0..200),
+        schedule in bursts(),
+        drop_at in proptest::option::of((0..2usize, 0..14usize)),
+    ) {
+        let probe = support::laws::Probe::new();
+        let (a, b) = probe.source(&items, &pauses).boxed().tee();
+        let got = drive(a, b, &probe, &schedule, drop_at, Some(64))?;
+        check_against(got, [items.clone(), items], &probe)?;
+    }
+
+    #[test]
+    fn contract_27_partition_agrees_with_std_partition_under_any_interleaving(
+        (items, pauses) in support::laws::items_and_pauses_with_len(0..200),
+        schedule in bursts(),
+        drop_at in proptest::option::of((0..2usize, 0..14usize)),
+        modulus in 1..4i32,
+    ) {
+        let probe = support::laws::Probe::new();
+        let pred = move |v: &i32| v.rem_euclid(modulus) == 0;
+        let (yes, no) = probe.source(&items, &pauses).boxed().partition(pred);
+        let got = drive(yes, no, &probe, &schedule, drop_at, None)?;
+        let (want_yes, want_no): (Vec<i32>, Vec<i32>) = items.iter().partition(|v| pred(v));
+        check_against(got, [want_yes, want_no], &probe)?;
+    }
 }
