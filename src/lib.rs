@@ -251,6 +251,30 @@
 //! consumer is busy elsewhere. Stopping drops in-flight futures, then stops
 //! every source and completes once each producer has returned.
 //!
+//! # Time, latest values, sharing and fan-in
+//!
+//! The operators pipelines keep asking the `Stream` ecosystem for, one line
+//! each (every one is cold, stops its sources by the same rule, and leaves
+//! no task or timer behind):
+//!
+//! | operator | what it yields |
+//! |---|---|
+//! | [`Seq::debounce`]`(d)` | the last element of a burst, once `d` has passed without another |
+//! | [`Seq::sample`]`(d)` | at the end of each period `d`, the latest element of that period |
+//! | [`Seq::throttle`]`(d)` | an element, then nothing for `d` |
+//! | [`Seq::throttle_latest`]`(d)` | the first element at once, then at most one per `d`: the latest |
+//! | [`Seq::conflate`] | the newest element when the consumer asks; the producer never waits (on a task) |
+//! | [`Seq::switch_map`]`(f)` | the elements of `f(x)` for the latest `x`; a new `x` stops the previous inner sequence, cleanup included |
+//! | [`Seq::combine_latest`]`(other)` | a pair of the latest of each side, on every new element of either |
+//! | [`Seq::share`]`(n)` | a handle whose subscriptions each get every element, from one run of the producer |
+//! | [`Seq::share_lagging`]`(n)` | the same, a subscriber `n` behind skips ahead after an `Err(Error::Lagged)` |
+//! | [`Seq::tee`], [`Seq::partition`]`(pred)` | two ends of one sequence: every element to both, or split by `pred` |
+//! | [`SeqMap`] | `(key, element)` from a set of sequences that changes while it runs |
+//! | [`seq::merge_sorted`], [`seq::merge_sorted_by`] | one sorted sequence from sorted ones, stable |
+//! | [`Seq::flat_map_concurrent`]`(n, f)` | the elements of up to `n` inner sequences at once |
+//! | [`Seq::for_each_concurrent`]`(n, f)`, [`Seq::try_for_each_concurrent`]`(n, f)` | runs up to `n` bodies at once |
+//! | [`Seq::take_until`]`(fut)` | the elements until `fut` completes |
+//!
 //! # Fallible sequences
 //!
 //! Go's `iter.Seq2[T, error]`, where errors travel as elements

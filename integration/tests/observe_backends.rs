@@ -163,9 +163,12 @@ mod tracing_feature {
         }
     }
 
+    /// An event's level and fields.
+    type EventRec = (tracing::Level, HashMap<&'static str, String>);
+
     /// Captures every event with its fields.
     #[derive(Clone, Default)]
-    struct Events(Arc<Mutex<Vec<(tracing::Level, HashMap<&'static str, String>)>>>);
+    struct Events(Arc<Mutex<Vec<EventRec>>>);
 
     impl<S: tracing::Subscriber> Layer<S> for Events {
         fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
