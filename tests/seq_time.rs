@@ -22,65 +22,17 @@ use seqflow::{Seq, Yield, seq};
 use tokio::time::Instant;
 
 use support::panics::{expect_panic, panic_message_file_and_line, panicking_after};
+use support::time::{
+    FRAME, arrivals, deaf, first_then_stop_hung, hung, listening, marble_of, ms, run_paused,
+    scheduled, timed,
+};
 use support::{
-    Log, LogOnDrop, alive_tasks, current_thread_runtime, paused_runtime, settle_tasks,
-    two_workers_runtime,
+    Log, LogOnDrop, alive_tasks, current_thread_runtime, settle_tasks, two_workers_runtime,
 };
 
-const FRAME: u64 = 10;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// A source that yields each letter of `marble` at its frame (10 ms each,
-/// from the first poll) and ends at `|` (or after the last frame).
+/// A source that yields each letter of `marble` at its frame.
 fn marble(marble: &'static str) -> impl Seq<Item = char> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<char>| async move {
-        let start = Instant::now();
-        for (frame, c) in marble.chars().enumerate() {
-            let at = start + ms(frame as u64 * FRAME);
-            match c {
-                '-' => {}
-                '|' => {
-                    tokio::time::sleep_until(at).await;
-                    return;
-                }
-                c => {
-                    tokio::time::sleep_until(at).await;
-                    if !y.yield_(c).await {
-                        return;
-                    }
-                }
-            }
-        }
-    })
-}
-
-/// A source that yields `item` after sleeping `delay` ms, for each pair.
-fn scheduled<T: Send + 'static>(schedule: Vec<(T, u64)>) -> impl Seq<Item = T> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<T>| async move {
-        for (item, delay) in schedule {
-            if delay > 0 {
-                tokio::time::sleep(ms(delay)).await;
-            }
-            if !y.yield_(item).await {
-                return;
-            }
-        }
-    })
-}
-
-/// Consumes `s`, noting the millisecond (since the start) of each element.
-async fn timed<S: Seq>(s: S) -> Vec<(S::Item, u64)> {
-    let start = Instant::now();
-    let mut out = Vec::new();
-    s.for_each(|x| {
-        out.push((x, start.elapsed().as_millis() as u64));
-        async { true }
-    })
-    .await;
-    out
+    marble_of(marble, |c| c)
 }
 
 /// The letters of a marble output, each with its millisecond.
@@ -258,44 +210,6 @@ fn contract_25_zero_d_panics_at_the_callers_location() {
 }
 
 // ── stops: heard producers are waited for, hung ones dropped ──
-
-/// A producer that yields 1, then waits in `until_stopped`: it hears a
-/// stop there, or at its `yield_`, and cleans up asynchronously.
-fn listening(log: &Log) -> impl Seq<Item = u32> + Send + 'static {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        if y.yield_(1).await {
-            let waited = y.until_stopped(tokio::time::sleep(ms(10_000))).await;
-            assert!(waited.is_none(), "stopped before the sleep ended");
-        }
-        tokio::task::yield_now().await; // async cleanup
-        log.push("cleanup");
-    })
-}
-
-/// A producer that yields 1, then hangs where it cannot hear a stop.
-fn hung(log: &Log) -> impl Seq<Item = u32> + Send + 'static {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        let guard = LogOnDrop::armed(&log, "dropped");
-        if !y.yield_(1).await {
-            return guard.disarm();
-        }
-        std::future::pending::<()>().await;
-    })
-}
-
-/// Takes the first element, asks for the next (the producer then hangs),
-/// and stops: the stop must complete in one poll.
-async fn first_then_stop_hung(s: seqflow::BoxSeq<'static, u32>) -> Option<u32> {
-    let mut s = s;
-    let first = poll_fn(|cx| s.as_mut().poll_next(cx)).await;
-    let second = futures::poll!(poll_fn(|cx| s.as_mut().poll_next(cx)));
-    assert!(second.is_pending(), "the producer hangs");
-    let stop = futures::poll!(poll_fn(|cx| s.as_mut().poll_stop(cx)));
-    assert!(stop.is_ready(), "the stop waited for a hung producer");
-    first
-}
 
 /// Every time operator over `source(log)` with `d`, boxed.
 fn each_operator<S: Seq<Item = u32> + Send + 'static>(
@@ -524,18 +438,6 @@ async fn batched_timeout_window_starts_at_the_first_element_of_a_batch() {
 
 // ── properties against a simulated clock ──
 
-/// Arrival times (ms) of a schedule of `(item, delay)` pairs.
-fn arrivals(schedule: &[(u8, u64)]) -> Vec<(u8, u64)> {
-    let mut t = 0;
-    schedule
-        .iter()
-        .map(|&(v, delay)| {
-            t += delay;
-            (v, t)
-        })
-        .collect()
-}
-
 fn debounce_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
     let a = arrivals(schedule);
     let mut out = Vec::new();
@@ -618,21 +520,6 @@ fn schedules() -> impl Strategy<Value = (Vec<(u8, u64)>, u64)> {
     )
 }
 
-/// Runs `make()` under a paused clock twice: once timed, once checking its
-/// `size_hint` at every step (the items must agree); returns the timed run.
-fn run_paused<S: Seq>(make: impl Fn() -> S) -> Vec<(S::Item, u64)>
-where
-    S::Item: PartialEq + std::fmt::Debug,
-{
-    let got = paused_runtime().block_on(timed(make()));
-    let items = paused_runtime().block_on(support::collect_checking_size_hint(make().stream()));
-    assert!(
-        got.iter().map(|(x, _)| x).eq(items.iter()),
-        "{got:?} against {items:?}"
-    );
-    got
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -662,16 +549,6 @@ proptest! {
 }
 
 // ── a producer that ignores `false`, and wake-ups ──
-
-/// A producer that goes on yielding after its `yield_` returned `false`
-/// (a bug: contract 2 makes that `yield_` panic).
-fn deaf() -> impl Seq<Item = u32> + Send + 'static {
-    seq::from_fn(|mut y: Yield<u32>| async move {
-        for i in 0.. {
-            let _ignored = y.yield_(i).await;
-        }
-    })
-}
 
 #[tokio::test(start_paused = true)]
 async fn contract_25_a_producer_that_ignores_false_panics_through_the_stop() {
