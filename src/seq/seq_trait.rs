@@ -45,7 +45,11 @@ impl<K, V, S: Seq<Item = (K, V)> + ?Sized> Seq2<K, V> for S {}
 /// ([`and_then`](Seq::and_then), [`try_filter`](Seq::try_filter),
 /// [`try_batched`](Seq::try_batched), ...) passes each `Err` through, in
 /// order ([`try_batched`](Seq::try_batched) first flushes the partial batch
-/// before it), or ends with it: [`try_fold`](Seq::try_fold),
+/// before it; the time operators [`try_debounce`](Seq::try_debounce),
+/// [`try_sample`](Seq::try_sample) and
+/// [`try_throttle_latest`](Seq::try_throttle_latest) first flush the `Ok`
+/// value they hold, and none of them delays an error), or ends with it:
+/// [`try_fold`](Seq::try_fold),
 /// [`try_for_each`](Seq::try_for_each) and
 /// [`try_collect`](Seq::try_collect) stop the producer, wait for its
 /// cleanup, and return the first error.
