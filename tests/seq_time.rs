@@ -10,11 +10,8 @@
 
 mod support;
 
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Poll;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -23,8 +20,9 @@ use tokio::time::Instant;
 
 use support::panics::{expect_panic, panic_message_file_and_line, panicking_after};
 use support::time::{
-    FRAME, arrivals, deaf, first_then_stop_hung, hung, listening, marble_of, ms, run_paused,
-    scheduled, timed,
+    Bomb, FRAME, R, deaf, drop_after_polls, first_then_stop_hung, hung, lets_a_task_run, listening,
+    marble_of, ms, run_paused, scheduled, timed, try_debounce_model, try_sample_model,
+    try_throttle_latest_model, try_throttle_model,
 };
 use support::{
     Log, LogOnDrop, alive_tasks, current_thread_runtime, settle_tasks, two_workers_runtime,
@@ -324,14 +322,7 @@ async fn contract_25_consumer_dropped_at_every_await_point_drops_producer_and_ti
         .into_iter()
         .enumerate()
         {
-            let mut task = tokio_test::task::spawn(s.collect::<Vec<_>>());
-            for _ in 0..k {
-                if task.poll().is_ready() {
-                    break;
-                }
-                tokio::time::sleep(ms(3)).await;
-            }
-            drop(task);
+            drop_after_polls(s, k).await;
             assert_eq!(
                 log.events(),
                 vec!["dropped"; i + 1],
@@ -351,14 +342,6 @@ async fn contract_25_producer_panics_reach_the_consumer() {
 
 #[tokio::test(start_paused = true)]
 async fn contract_25_a_panicking_drop_of_a_replaced_element_reaches_the_consumer() {
-    struct Bomb(u32);
-    impl Drop for Bomb {
-        fn drop(&mut self) {
-            if self.0 == 1 && !std::thread::panicking() {
-                panic!("drop of element {}", self.0);
-            }
-        }
-    }
     let src = || seq::iter(vec![0, 1, 2]).map(Bomb);
     let cases: Vec<(&str, seqflow::BoxSeq<'static, Bomb>)> = vec![
         ("debounce", src().debounce(ms(10)).boxed()),
@@ -388,24 +371,7 @@ fn contract_21_time_operators_over_an_endless_source_let_a_task_run() {
             ),
         ];
         for (name, s) in cases {
-            let ran = Arc::new(AtomicBool::new(false));
-            let r = ran.clone();
-            drop(tokio::spawn(async move { r.store(true, Ordering::SeqCst) }));
-            let mut count = pin!(s.count());
-            // Polls the endless count until the spawned task has run.
-            let outcome = tokio::time::timeout(
-                Duration::from_secs(10),
-                poll_fn(|cx| {
-                    assert!(count.as_mut().poll(cx).is_pending(), "endless");
-                    if ran.load(Ordering::SeqCst) {
-                        Poll::Ready(())
-                    } else {
-                        Poll::Pending
-                    }
-                }),
-            )
-            .await;
-            assert!(outcome.is_ok(), "{name} starved the task");
+            assert!(lets_a_task_run(s).await, "{name} starved the task");
         }
         // `sample` and `throttle_latest` still yield while the source never
         // pauses: a due deadline is not held back by the spent budget.
@@ -438,79 +404,33 @@ async fn batched_timeout_window_starts_at_the_first_element_of_a_batch() {
 
 // ── properties against a simulated clock ──
 
-fn debounce_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let a = arrivals(schedule);
-    let mut out = Vec::new();
-    for (i, &(v, t)) in a.iter().enumerate() {
-        match a.get(i + 1) {
-            None => out.push((v, t)), // at the end, at once
-            Some(&(_, next)) if next > t + d => out.push((v, t + d)),
-            Some(_) => {}
-        }
-    }
-    out
-}
+/// A simulated-clock model: the output, each element with its millisecond.
+type Model = fn(&[(R, u64)], u64) -> Vec<(R, u64)>;
 
-fn sample_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let a = arrivals(schedule);
-    let Some(&(_, end)) = a.last() else {
-        return Vec::new();
-    };
-    let mut out: Vec<(u8, u64)> = Vec::new();
-    for &(v, t) in &a {
-        let tick = t.div_ceil(d).max(1) * d;
-        match out.last_mut() {
-            Some(last) if last.1 == tick => last.0 = v,
-            _ => out.push((v, tick)),
-        }
-    }
-    out.retain(|&(_, tick)| tick <= end);
-    out
-}
-
-fn throttle_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let mut last: Option<u64> = None;
-    arrivals(schedule)
+/// The plain operator's model: the `try_` form's model (support::time) on
+/// a schedule without errors.
+fn plain(model: Model, schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
+    let oks: Vec<(R, u64)> = schedule.iter().map(|&(v, t)| (Ok(v), t)).collect();
+    model(&oks, d)
         .into_iter()
-        .filter(|&(_, t)| {
-            let through = last.is_none_or(|l| t > l + d);
-            if through {
-                last = Some(t);
-            }
-            through
-        })
+        .map(|(v, t)| (v.expect("no errors in, none out"), t))
         .collect()
 }
 
+fn debounce_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
+    plain(try_debounce_model, schedule, d)
+}
+
+fn sample_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
+    plain(try_sample_model, schedule, d)
+}
+
+fn throttle_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
+    plain(try_throttle_model, schedule, d)
+}
+
 fn throttle_latest_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let a = arrivals(schedule);
-    let mut out = Vec::new();
-    let mut window: Option<u64> = None;
-    let mut latest: Option<u8> = None;
-    for &(v, t) in &a {
-        // The windows that end before this element (at its instant, the
-        // element comes first).
-        while let Some(w) = window.filter(|&w| w < t) {
-            match latest.take() {
-                Some(l) => {
-                    out.push((l, w));
-                    window = Some(w + d);
-                }
-                None => window = None,
-            }
-        }
-        match window {
-            None => {
-                out.push((v, t));
-                window = Some(t + d);
-            }
-            Some(_) => latest = Some(v),
-        }
-    }
-    if let (Some(l), Some(&(_, end))) = (latest, a.last()) {
-        out.push((l, end));
-    }
-    out
+    plain(try_throttle_latest_model, schedule, d)
 }
 
 fn schedules() -> impl Strategy<Value = (Vec<(u8, u64)>, u64)> {

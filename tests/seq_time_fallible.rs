@@ -12,11 +12,8 @@
 
 mod support;
 
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Poll;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -26,8 +23,9 @@ use tokio_test::{assert_pending, assert_ready_eq};
 
 use support::panics::{expect_panic, panic_message_file_and_line, panicking_after};
 use support::time::{
-    FRAME, arrivals, deaf, first_then_stop_hung, hung, listening, marble_of, ms, run_paused,
-    scheduled, timed,
+    Bomb, FRAME, R, arrivals, deaf, drop_after_polls, first_then_stop_hung, hung, lets_a_task_run,
+    listening, marble_of, ms, run_paused, scheduled, timed, try_debounce_model, try_sample_model,
+    try_throttle_latest_model, try_throttle_model,
 };
 use support::{
     Log, LogOnDrop, alive_tasks, current_thread_runtime, settle_tasks, settle_tasks_patiently,
@@ -335,14 +333,7 @@ async fn contract_25_try_consumer_dropped_at_every_await_point_drops_producer_an
             })
         };
         for (i, (name, s)) in each_operator(source, ms(10)).into_iter().enumerate() {
-            let mut task = tokio_test::task::spawn(s.collect::<Vec<_>>());
-            for _ in 0..k {
-                if task.poll().is_ready() {
-                    break;
-                }
-                tokio::time::sleep(ms(3)).await;
-            }
-            drop(task);
+            drop_after_polls(s, k).await;
             assert_eq!(
                 log.events(),
                 vec!["dropped"; i + 1],
@@ -370,14 +361,6 @@ async fn contract_25_try_producer_panics_reach_the_consumer() {
 
 #[tokio::test(start_paused = true)]
 async fn contract_25_try_a_panicking_drop_of_a_replaced_value_reaches_the_consumer() {
-    struct Bomb(u32);
-    impl Drop for Bomb {
-        fn drop(&mut self) {
-            if self.0 == 1 && !std::thread::panicking() {
-                panic!("drop of element {}", self.0);
-            }
-        }
-    }
     let src = || seq::iter(vec![0, 1, 2]).map(|i| Ok::<Bomb, Bomb>(Bomb(i)));
     for (name, s) in each_operator(src, ms(10)) {
         let msg = expect_panic(s.count()).await;
@@ -405,24 +388,7 @@ fn contract_21_try_time_operators_over_an_endless_source_let_a_task_run() {
     rt.block_on(async {
         let source = || seq::iter((0u64..).map(|i| if i % 3 == 0 { Err(i) } else { Ok(i) }));
         for (name, s) in each_operator(source, ms(1)) {
-            let ran = Arc::new(AtomicBool::new(false));
-            let r = ran.clone();
-            drop(tokio::spawn(async move { r.store(true, Ordering::SeqCst) }));
-            let mut count = pin!(s.count());
-            // Polls the endless count until the spawned task has run.
-            let outcome = tokio::time::timeout(
-                Duration::from_secs(10),
-                poll_fn(|cx| {
-                    assert!(count.as_mut().poll(cx).is_pending(), "endless");
-                    if ran.load(Ordering::SeqCst) {
-                        Poll::Ready(())
-                    } else {
-                        Poll::Pending
-                    }
-                }),
-            )
-            .await;
-            assert!(outcome.is_ok(), "{name} starved the task");
+            assert!(lets_a_task_run(s).await, "{name} starved the task");
         }
         // Errors come out of an endless always-ready source, in order.
         for (name, s) in each_operator(source, ms(1)) {
@@ -433,113 +399,6 @@ fn contract_21_try_time_operators_over_an_endless_source_let_a_task_run() {
 }
 
 // ── properties against a simulated clock, with errors ──
-
-type R = Result<u8, u8>;
-
-fn try_debounce_model(schedule: &[(R, u64)], d: u64) -> Vec<(R, u64)> {
-    let a = arrivals(schedule);
-    let mut out = Vec::new();
-    for (i, &(v, t)) in a.iter().enumerate() {
-        if v.is_err() {
-            out.push((v, t));
-            continue;
-        }
-        match a.get(i + 1) {
-            None => out.push((v, t)), // at the end, at once
-            // Flushed by the error, unless its silence ended first.
-            Some(&(Err(_), next)) => out.push((v, next.min(t + d))),
-            Some(&(Ok(_), next)) if next > t + d => out.push((v, t + d)),
-            Some(_) => {}
-        }
-    }
-    out
-}
-
-fn try_sample_model(schedule: &[(R, u64)], d: u64) -> Vec<(R, u64)> {
-    let a = arrivals(schedule);
-    let Some(&(_, end)) = a.last() else {
-        return Vec::new();
-    };
-    let tick = |t: u64| t.div_ceil(d).max(1) * d;
-    let mut out = Vec::new();
-    // The latest value of the current period, and the period's end.
-    let mut latest: Option<(R, u64)> = None;
-    for &(v, t) in &a {
-        // A period that ended before this arrival gave its value then.
-        if let Some((l, due)) = latest.filter(|&(_, due)| due < t) {
-            out.push((l, due));
-            latest = None;
-        }
-        match v {
-            Err(_) => {
-                if let Some((l, _)) = latest.take() {
-                    out.push((l, t));
-                }
-                out.push((v, t));
-            }
-            Ok(_) => latest = Some((v, tick(t))),
-        }
-    }
-    if let Some((l, due)) = latest.filter(|&(_, due)| due <= end) {
-        out.push((l, due));
-    }
-    out
-}
-
-fn try_throttle_model(schedule: &[(R, u64)], d: u64) -> Vec<(R, u64)> {
-    let mut last: Option<u64> = None;
-    arrivals(schedule)
-        .into_iter()
-        .filter(|&(v, t)| {
-            if v.is_err() {
-                return true;
-            }
-            let through = last.is_none_or(|l| t > l + d);
-            if through {
-                last = Some(t);
-            }
-            through
-        })
-        .collect()
-}
-
-fn try_throttle_latest_model(schedule: &[(R, u64)], d: u64) -> Vec<(R, u64)> {
-    let a = arrivals(schedule);
-    let mut out = Vec::new();
-    let mut window: Option<u64> = None;
-    let mut latest: Option<R> = None;
-    for &(v, t) in &a {
-        // The windows that end before this element.
-        while let Some(w) = window.filter(|&w| w < t) {
-            match latest.take() {
-                Some(l) => {
-                    out.push((l, w));
-                    window = Some(w + d);
-                }
-                None => window = None,
-            }
-        }
-        match (v, window) {
-            (Err(_), _) => {
-                // The waiting value first; it opens the next window.
-                if let Some(l) = latest.take() {
-                    out.push((l, t));
-                    window = Some(t + d);
-                }
-                out.push((v, t));
-            }
-            (Ok(_), None) => {
-                out.push((v, t));
-                window = Some(t + d);
-            }
-            (Ok(_), Some(_)) => latest = Some(v),
-        }
-    }
-    if let (Some(l), Some(&(_, end))) = (latest, a.last()) {
-        out.push((l, end));
-    }
-    out
-}
 
 fn schedules() -> impl Strategy<Value = (Vec<(R, u64)>, u64)> {
     let item = prop_oneof![3 => any::<u8>().prop_map(Ok), 1 => any::<u8>().prop_map(Err)];
