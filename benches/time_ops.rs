@@ -19,6 +19,9 @@
 //!   `tokio::time::Sleep` at each element (the way one writes it with
 //!   `futures` and `tokio::time`), both over the same
 //!   `futures::stream::iter` source.
+//! - `seqflow_try_throttle` and `seqflow_try_debounce`: the `try_` forms
+//!   over the same sources with every element `Ok` (the error check on
+//!   each element is the only difference from the plain operator).
 //!
 //! The paused clock needs tokio's `test-util` feature in this package; it
 //! costs the other bench binaries one atomic load per `Instant::now`
@@ -65,6 +68,12 @@ fn paced(n: u64, pause: Duration) -> impl Seq<Item = u64> + Send + 'static {
             }
         }
     })
+}
+
+/// The consumer's work per element, for the `Ok` values of the `try_`
+/// cases (every element is `Ok` there, so the work is the same).
+async fn ok_body(r: Result<u64, u64>) -> bool {
+    body(r.unwrap_or_else(|e| e)).await
 }
 
 /// Drains a stream with the consumer's work per element.
@@ -160,6 +169,15 @@ fn time_ops(c: &mut Criterion) {
     g.bench_function("seqflow_throttle", |b| {
         b.iter(|| rt_real.block_on(seq::iter(0..black_box(N)).throttle(HOUR).for_each(body)))
     });
+    g.bench_function("seqflow_try_throttle", |b| {
+        b.iter(|| {
+            rt_real.block_on(
+                seq::iter((0..black_box(N)).map(Ok::<u64, u64>))
+                    .try_throttle(HOUR)
+                    .for_each(ok_body),
+            )
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("debounce_burst");
@@ -176,6 +194,15 @@ fn time_ops(c: &mut Criterion) {
                 seq::from_stream(futures::stream::iter(0..black_box(N)))
                     .debounce(HOUR)
                     .for_each(body),
+            )
+        })
+    });
+    g.bench_function("seqflow_try_debounce", |b| {
+        b.iter(|| {
+            rt_real.block_on(
+                seq::from_stream(futures::stream::iter((0..black_box(N)).map(Ok::<u64, u64>)))
+                    .try_debounce(HOUR)
+                    .for_each(ok_body),
             )
         })
     });

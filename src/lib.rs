@@ -504,7 +504,8 @@ pub use crate::seq::{
 };
 // --- section: time and latest value ---
 pub use crate::seq::{
-    CombineLatest, Conflate, Debounce, Sample, SwitchMap, Throttle, ThrottleLatest,
+    CombineLatest, Conflate, Debounce, Sample, SwitchMap, Throttle, ThrottleLatest, TryDebounce,
+    TrySample, TryThrottle, TryThrottleLatest,
 };
 
 // The README's code blocks run as doctests of this item (`cargo test --doc`).

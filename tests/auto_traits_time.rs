@@ -18,11 +18,19 @@ use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 use seqflow::Yield;
 use seqflow::seq::{FromFn, Iter};
-use seqflow::{CombineLatest, Conflate, Debounce, Sample, SwitchMap, Throttle, ThrottleLatest};
+use seqflow::{
+    CombineLatest, Conflate, Debounce, Sample, SwitchMap, Throttle, ThrottleLatest, TryDebounce,
+    TrySample, TryThrottle, TryThrottleLatest,
+};
 
 type S = Iter<std::vec::IntoIter<u8>>;
 type R = Iter<std::vec::IntoIter<Rc<u8>>>;
 type C = Iter<std::vec::IntoIter<Cell<u8>>>;
+/// Fallible twins of `S`, `R` and `C`; the error side carries the
+/// negative trait, so that an error held behind a flushed value counts.
+type TS = Iter<std::vec::IntoIter<Result<u8, u8>>>;
+type TR = Iter<std::vec::IntoIter<Result<u8, Rc<u8>>>>;
+type TC = Iter<std::vec::IntoIter<Result<u8, Cell<u8>>>>;
 
 /// A future that is `Send` and `Sync` but not `Unpin`.
 struct NotUnpin(PhantomPinned);
@@ -53,6 +61,23 @@ assert_not_impl_any!(ThrottleLatest<R>: Send, Sync);
 assert_impl_all!(Throttle<S>: Send, Sync, Unpin);
 assert_not_impl_any!(Throttle<R>: Send, Sync);
 assert_not_impl_any!(Throttle<N>: Unpin);
+
+// ── the try_ forms: the same, with the held error counted as an element ──
+assert_impl_all!(TryDebounce<TS>: Send, Sync);
+assert_not_impl_any!(TryDebounce<TS>: Unpin);
+assert_impl_all!(TryDebounce<TC>: Send);
+assert_not_impl_any!(TryDebounce<TC>: Sync);
+assert_not_impl_any!(TryDebounce<TR>: Send, Sync);
+assert_impl_all!(TrySample<TS>: Send, Sync);
+assert_not_impl_any!(TrySample<TS>: Unpin);
+assert_not_impl_any!(TrySample<TC>: Sync);
+assert_not_impl_any!(TrySample<TR>: Send, Sync);
+assert_impl_all!(TryThrottleLatest<TS>: Send, Sync);
+assert_not_impl_any!(TryThrottleLatest<TS>: Unpin);
+assert_not_impl_any!(TryThrottleLatest<TC>: Sync);
+assert_not_impl_any!(TryThrottleLatest<TR>: Send, Sync);
+assert_impl_all!(TryThrottle<TS>: Send, Sync, Unpin);
+assert_not_impl_any!(TryThrottle<TR>: Send, Sync);
 
 // ── conflate: the source lives on the producer task ──
 assert_impl_all!(Conflate<S>: Send, Sync, Unpin);

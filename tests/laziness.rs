@@ -151,6 +151,16 @@ lazy! {
     sample_is_lazy => never_run().sample(Duration::from_millis(10));
     throttle_is_lazy => never_run().throttle(Duration::from_millis(10));
     throttle_latest_is_lazy => never_run().throttle_latest(Duration::from_millis(10));
+    try_debounce_is_lazy => never_run_fallible().try_debounce(Duration::from_millis(10));
+    try_sample_is_lazy => never_run_fallible().try_sample(Duration::from_millis(10));
+    try_throttle_is_lazy => never_run_fallible().try_throttle(Duration::from_millis(10));
+    try_throttle_latest_is_lazy =>
+        never_run_fallible().try_throttle_latest(Duration::from_millis(10));
+    try_time_pipeline_is_lazy => never_run_fallible()
+        .try_debounce(Duration::from_millis(10))
+        .try_sample(Duration::from_millis(10))
+        .try_throttle(Duration::from_millis(10))
+        .try_throttle_latest(Duration::from_millis(10));
     conflate_is_lazy => never_run().conflate();
     conflate_on_is_lazy => never_run().conflate_on(&tokio::runtime::Runtime::new().unwrap().handle().clone());
     switch_map_is_lazy => never_run().switch_map(never_called::<u32, seq::Empty<u8>>);

@@ -10,11 +10,8 @@
 
 mod support;
 
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Poll;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -22,65 +19,18 @@ use seqflow::{Seq, Yield, seq};
 use tokio::time::Instant;
 
 use support::panics::{expect_panic, panic_message_file_and_line, panicking_after};
+use support::time::{
+    Bomb, FRAME, R, deaf, drop_after_polls, first_then_stop_hung, hung, lets_a_task_run, listening,
+    marble_of, ms, run_paused, scheduled, timed, try_debounce_model, try_sample_model,
+    try_throttle_latest_model, try_throttle_model,
+};
 use support::{
-    Log, LogOnDrop, alive_tasks, current_thread_runtime, paused_runtime, settle_tasks,
-    two_workers_runtime,
+    Log, LogOnDrop, alive_tasks, current_thread_runtime, settle_tasks, two_workers_runtime,
 };
 
-const FRAME: u64 = 10;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// A source that yields each letter of `marble` at its frame (10 ms each,
-/// from the first poll) and ends at `|` (or after the last frame).
+/// A source that yields each letter of `marble` at its frame.
 fn marble(marble: &'static str) -> impl Seq<Item = char> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<char>| async move {
-        let start = Instant::now();
-        for (frame, c) in marble.chars().enumerate() {
-            let at = start + ms(frame as u64 * FRAME);
-            match c {
-                '-' => {}
-                '|' => {
-                    tokio::time::sleep_until(at).await;
-                    return;
-                }
-                c => {
-                    tokio::time::sleep_until(at).await;
-                    if !y.yield_(c).await {
-                        return;
-                    }
-                }
-            }
-        }
-    })
-}
-
-/// A source that yields `item` after sleeping `delay` ms, for each pair.
-fn scheduled<T: Send + 'static>(schedule: Vec<(T, u64)>) -> impl Seq<Item = T> + Send + 'static {
-    seq::from_fn(move |mut y: Yield<T>| async move {
-        for (item, delay) in schedule {
-            if delay > 0 {
-                tokio::time::sleep(ms(delay)).await;
-            }
-            if !y.yield_(item).await {
-                return;
-            }
-        }
-    })
-}
-
-/// Consumes `s`, noting the millisecond (since the start) of each element.
-async fn timed<S: Seq>(s: S) -> Vec<(S::Item, u64)> {
-    let start = Instant::now();
-    let mut out = Vec::new();
-    s.for_each(|x| {
-        out.push((x, start.elapsed().as_millis() as u64));
-        async { true }
-    })
-    .await;
-    out
+    marble_of(marble, |c| c)
 }
 
 /// The letters of a marble output, each with its millisecond.
@@ -259,44 +209,6 @@ fn contract_25_zero_d_panics_at_the_callers_location() {
 
 // ── stops: heard producers are waited for, hung ones dropped ──
 
-/// A producer that yields 1, then waits in `until_stopped`: it hears a
-/// stop there, or at its `yield_`, and cleans up asynchronously.
-fn listening(log: &Log) -> impl Seq<Item = u32> + Send + 'static {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        if y.yield_(1).await {
-            let waited = y.until_stopped(tokio::time::sleep(ms(10_000))).await;
-            assert!(waited.is_none(), "stopped before the sleep ended");
-        }
-        tokio::task::yield_now().await; // async cleanup
-        log.push("cleanup");
-    })
-}
-
-/// A producer that yields 1, then hangs where it cannot hear a stop.
-fn hung(log: &Log) -> impl Seq<Item = u32> + Send + 'static {
-    let log = log.clone();
-    seq::from_fn(move |mut y: Yield<u32>| async move {
-        let guard = LogOnDrop::armed(&log, "dropped");
-        if !y.yield_(1).await {
-            return guard.disarm();
-        }
-        std::future::pending::<()>().await;
-    })
-}
-
-/// Takes the first element, asks for the next (the producer then hangs),
-/// and stops: the stop must complete in one poll.
-async fn first_then_stop_hung(s: seqflow::BoxSeq<'static, u32>) -> Option<u32> {
-    let mut s = s;
-    let first = poll_fn(|cx| s.as_mut().poll_next(cx)).await;
-    let second = futures::poll!(poll_fn(|cx| s.as_mut().poll_next(cx)));
-    assert!(second.is_pending(), "the producer hangs");
-    let stop = futures::poll!(poll_fn(|cx| s.as_mut().poll_stop(cx)));
-    assert!(stop.is_ready(), "the stop waited for a hung producer");
-    first
-}
-
 /// Every time operator over `source(log)` with `d`, boxed.
 fn each_operator<S: Seq<Item = u32> + Send + 'static>(
     source: impl Fn() -> S,
@@ -410,14 +322,7 @@ async fn contract_25_consumer_dropped_at_every_await_point_drops_producer_and_ti
         .into_iter()
         .enumerate()
         {
-            let mut task = tokio_test::task::spawn(s.collect::<Vec<_>>());
-            for _ in 0..k {
-                if task.poll().is_ready() {
-                    break;
-                }
-                tokio::time::sleep(ms(3)).await;
-            }
-            drop(task);
+            drop_after_polls(s, k).await;
             assert_eq!(
                 log.events(),
                 vec!["dropped"; i + 1],
@@ -437,14 +342,6 @@ async fn contract_25_producer_panics_reach_the_consumer() {
 
 #[tokio::test(start_paused = true)]
 async fn contract_25_a_panicking_drop_of_a_replaced_element_reaches_the_consumer() {
-    struct Bomb(u32);
-    impl Drop for Bomb {
-        fn drop(&mut self) {
-            if self.0 == 1 && !std::thread::panicking() {
-                panic!("drop of element {}", self.0);
-            }
-        }
-    }
     let src = || seq::iter(vec![0, 1, 2]).map(Bomb);
     let cases: Vec<(&str, seqflow::BoxSeq<'static, Bomb>)> = vec![
         ("debounce", src().debounce(ms(10)).boxed()),
@@ -474,24 +371,7 @@ fn contract_21_time_operators_over_an_endless_source_let_a_task_run() {
             ),
         ];
         for (name, s) in cases {
-            let ran = Arc::new(AtomicBool::new(false));
-            let r = ran.clone();
-            drop(tokio::spawn(async move { r.store(true, Ordering::SeqCst) }));
-            let mut count = pin!(s.count());
-            // Polls the endless count until the spawned task has run.
-            let outcome = tokio::time::timeout(
-                Duration::from_secs(10),
-                poll_fn(|cx| {
-                    assert!(count.as_mut().poll(cx).is_pending(), "endless");
-                    if ran.load(Ordering::SeqCst) {
-                        Poll::Ready(())
-                    } else {
-                        Poll::Pending
-                    }
-                }),
-            )
-            .await;
-            assert!(outcome.is_ok(), "{name} starved the task");
+            assert!(lets_a_task_run(s).await, "{name} starved the task");
         }
         // `sample` and `throttle_latest` still yield while the source never
         // pauses: a due deadline is not held back by the spent budget.
@@ -524,91 +404,33 @@ async fn batched_timeout_window_starts_at_the_first_element_of_a_batch() {
 
 // ── properties against a simulated clock ──
 
-/// Arrival times (ms) of a schedule of `(item, delay)` pairs.
-fn arrivals(schedule: &[(u8, u64)]) -> Vec<(u8, u64)> {
-    let mut t = 0;
-    schedule
-        .iter()
-        .map(|&(v, delay)| {
-            t += delay;
-            (v, t)
-        })
+/// A simulated-clock model: the output, each element with its millisecond.
+type Model = fn(&[(R, u64)], u64) -> Vec<(R, u64)>;
+
+/// The plain operator's model: the `try_` form's model (support::time) on
+/// a schedule without errors.
+fn plain(model: Model, schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
+    let oks: Vec<(R, u64)> = schedule.iter().map(|&(v, t)| (Ok(v), t)).collect();
+    model(&oks, d)
+        .into_iter()
+        .map(|(v, t)| (v.expect("no errors in, none out"), t))
         .collect()
 }
 
 fn debounce_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let a = arrivals(schedule);
-    let mut out = Vec::new();
-    for (i, &(v, t)) in a.iter().enumerate() {
-        match a.get(i + 1) {
-            None => out.push((v, t)), // at the end, at once
-            Some(&(_, next)) if next > t + d => out.push((v, t + d)),
-            Some(_) => {}
-        }
-    }
-    out
+    plain(try_debounce_model, schedule, d)
 }
 
 fn sample_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let a = arrivals(schedule);
-    let Some(&(_, end)) = a.last() else {
-        return Vec::new();
-    };
-    let mut out: Vec<(u8, u64)> = Vec::new();
-    for &(v, t) in &a {
-        let tick = t.div_ceil(d).max(1) * d;
-        match out.last_mut() {
-            Some(last) if last.1 == tick => last.0 = v,
-            _ => out.push((v, tick)),
-        }
-    }
-    out.retain(|&(_, tick)| tick <= end);
-    out
+    plain(try_sample_model, schedule, d)
 }
 
 fn throttle_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let mut last: Option<u64> = None;
-    arrivals(schedule)
-        .into_iter()
-        .filter(|&(_, t)| {
-            let through = last.is_none_or(|l| t > l + d);
-            if through {
-                last = Some(t);
-            }
-            through
-        })
-        .collect()
+    plain(try_throttle_model, schedule, d)
 }
 
 fn throttle_latest_model(schedule: &[(u8, u64)], d: u64) -> Vec<(u8, u64)> {
-    let a = arrivals(schedule);
-    let mut out = Vec::new();
-    let mut window: Option<u64> = None;
-    let mut latest: Option<u8> = None;
-    for &(v, t) in &a {
-        // The windows that end before this element (at its instant, the
-        // element comes first).
-        while let Some(w) = window.filter(|&w| w < t) {
-            match latest.take() {
-                Some(l) => {
-                    out.push((l, w));
-                    window = Some(w + d);
-                }
-                None => window = None,
-            }
-        }
-        match window {
-            None => {
-                out.push((v, t));
-                window = Some(t + d);
-            }
-            Some(_) => latest = Some(v),
-        }
-    }
-    if let (Some(l), Some(&(_, end))) = (latest, a.last()) {
-        out.push((l, end));
-    }
-    out
+    plain(try_throttle_latest_model, schedule, d)
 }
 
 fn schedules() -> impl Strategy<Value = (Vec<(u8, u64)>, u64)> {
@@ -616,21 +438,6 @@ fn schedules() -> impl Strategy<Value = (Vec<(u8, u64)>, u64)> {
         prop::collection::vec((any::<u8>(), prop_oneof![Just(0u64), 0u64..40]), 0..30),
         1u64..30,
     )
-}
-
-/// Runs `make()` under a paused clock twice: once timed, once checking its
-/// `size_hint` at every step (the items must agree); returns the timed run.
-fn run_paused<S: Seq>(make: impl Fn() -> S) -> Vec<(S::Item, u64)>
-where
-    S::Item: PartialEq + std::fmt::Debug,
-{
-    let got = paused_runtime().block_on(timed(make()));
-    let items = paused_runtime().block_on(support::collect_checking_size_hint(make().stream()));
-    assert!(
-        got.iter().map(|(x, _)| x).eq(items.iter()),
-        "{got:?} against {items:?}"
-    );
-    got
 }
 
 proptest! {
@@ -662,16 +469,6 @@ proptest! {
 }
 
 // ── a producer that ignores `false`, and wake-ups ──
-
-/// A producer that goes on yielding after its `yield_` returned `false`
-/// (a bug: contract 2 makes that `yield_` panic).
-fn deaf() -> impl Seq<Item = u32> + Send + 'static {
-    seq::from_fn(|mut y: Yield<u32>| async move {
-        for i in 0.. {
-            let _ignored = y.yield_(i).await;
-        }
-    })
-}
 
 #[tokio::test(start_paused = true)]
 async fn contract_25_a_producer_that_ignores_false_panics_through_the_stop() {

@@ -45,7 +45,11 @@ impl<K, V, S: Seq<Item = (K, V)> + ?Sized> Seq2<K, V> for S {}
 /// ([`and_then`](Seq::and_then), [`try_filter`](Seq::try_filter),
 /// [`try_batched`](Seq::try_batched), ...) passes each `Err` through, in
 /// order ([`try_batched`](Seq::try_batched) first flushes the partial batch
-/// before it), or ends with it: [`try_fold`](Seq::try_fold),
+/// before it; the time operators [`try_debounce`](Seq::try_debounce),
+/// [`try_sample`](Seq::try_sample) and
+/// [`try_throttle_latest`](Seq::try_throttle_latest) first flush the `Ok`
+/// value they hold, and none of them delays an error), or ends with it:
+/// [`try_fold`](Seq::try_fold),
 /// [`try_for_each`](Seq::try_for_each) and
 /// [`try_collect`](Seq::try_collect) stop the producer, wait for its
 /// cleanup, and return the first error.
@@ -162,6 +166,10 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 /// [`try_skip_while`](Seq::try_skip_while) ·
 /// [`try_batched`](Seq::try_batched) ·
 /// [`try_batched_timeout`](Seq::try_batched_timeout) ·
+/// [`try_debounce`](Seq::try_debounce) · [`try_sample`](Seq::try_sample) ·
+/// [`try_throttle`](Seq::try_throttle) ·
+/// [`try_throttle_latest`](Seq::try_throttle_latest) (errors go out at
+/// once) ·
 /// [`try_timeout`](Seq::try_timeout) ·
 /// [`try_with_cancel`](Seq::try_with_cancel); the terminals
 /// [`try_for_each`](Seq::try_for_each), [`try_collect`](Seq::try_collect)
@@ -2919,6 +2927,296 @@ pub trait Seq {
         TryBatchedTimeout::new(self, n, max_wait)
     }
 
+    /// [`debounce`](Seq::debounce) for a fallible sequence: the last `Ok`
+    /// value of each burst goes out once the source has been silent for
+    /// `d`, and every error goes out at once, in order.
+    ///
+    /// `Ok` values follow `debounce`'s rule. An `Err` is never dropped or
+    /// delayed: when it arrives, the `Ok` value waiting for its silence (the
+    /// one `debounce` would have yielded eventually) goes out first, at
+    /// once, then the error. The error ends the burst: the wait restarts
+    /// with the next `Ok` value, which waits its full `d`. An error is never
+    /// replaced by a later element, so each one is yielded exactly once,
+    /// when the consumer next asks.
+    ///
+    /// Time, the timer, the runtime requirement and stopping are as in
+    /// `debounce`; a stop also drops an error held behind the flushed
+    /// value.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero, with the message "`try_debounce`
+    /// period `d` must be non-zero". Polling it outside a tokio runtime
+    /// with the time driver enabled panics, as [`tokio::time::sleep`] does.
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([Ok::<u8, ()>(1)]).try_debounce(Duration::ZERO); // panics
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every `Err` of the source is yielded as soon as it arrives, after the
+    /// waiting `Ok` value if there is one. It does not end the sequence.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Keystrokes; one is unreadable, in the middle of a burst.
+    /// let typed = seq::from_fn(move |mut y: Yield<Result<&str, String>>| async move {
+    ///     let keys = [Ok("r"), Ok("ru"), Err("bad key".to_owned()), Ok("rus"), Ok("rust")];
+    ///     for (key, pause) in keys.into_iter().zip([10, 10, 10, 300, 0]) {
+    ///         if !y.yield_(key).await { return; }
+    ///         tokio::time::sleep(ms(pause)).await;
+    ///     }
+    /// });
+    /// let start = tokio::time::Instant::now();
+    /// let queries: Vec<_> = typed
+    ///     .try_debounce(ms(100))
+    ///     .map(|q| (q, start.elapsed().as_millis()))
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(
+    ///     queries,
+    ///     // "ru" is flushed by the error at 20 ms; "rus" after 100 ms of
+    ///     // silence; "rust" when the source ends.
+    ///     [(Ok("ru"), 20), (Err("bad key".into()), 20), (Ok("rus"), 130), (Ok("rust"), 330)]
+    /// );
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_debounce(self, d: std::time::Duration) -> TryDebounce<Self>
+    where
+        Self: Sized + TrySeq,
+    {
+        assert!(!d.is_zero(), "`try_debounce` period `d` must be non-zero");
+        TryDebounce::new(self, d)
+    }
+
+    /// [`sample`](Seq::sample) for a fallible sequence: the latest `Ok`
+    /// value of each period of a fixed grid goes out at the period's end,
+    /// and every error goes out at once, in order.
+    ///
+    /// `Ok` values follow `sample`'s rule. An `Err` is never dropped or
+    /// delayed: when it arrives, the latest `Ok` value of the current period,
+    /// if there is one, goes out first, early (it came before the error, and
+    /// the order of values and errors is kept), then the error. The grid
+    /// does not move: a later `Ok` value of the same period goes out at that
+    /// period's end, so a period cut by an error can yield two values. When
+    /// the source ends, the value of an unfinished period is dropped, as in
+    /// `sample`; errors are never dropped, and a value flushed by an error
+    /// has already gone out.
+    ///
+    /// Time, the timer, the runtime requirement and stopping are as in
+    /// `sample`; a stop also drops an error held behind the flushed value.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero, with the message "`try_sample`
+    /// period `d` must be non-zero". Polling it outside a tokio runtime
+    /// with the time driver enabled panics, as [`tokio::time::sleep`] does.
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([Ok::<u8, ()>(1)]).try_sample(Duration::ZERO); // panics
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every `Err` of the source is yielded as soon as it arrives, after the
+    /// latest `Ok` value of its period if there is one. It does not end the
+    /// sequence.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // A reading every 40 ms, one of them failed; sampled every 100 ms.
+    /// let readings = seq::from_fn(move |mut y: Yield<Result<u32, &str>>| async move {
+    ///     for reading in [Ok(1), Ok(2), Err("sensor offline"), Ok(4), Ok(5)] {
+    ///         if !y.yield_(reading).await { return; }
+    ///         tokio::time::sleep(ms(40)).await;
+    ///     }
+    /// });
+    /// let start = tokio::time::Instant::now();
+    /// let sampled: Vec<_> = readings
+    ///     .try_sample(ms(100))
+    ///     .map(|r| (r, start.elapsed().as_millis()))
+    ///     .collect()
+    ///     .await;
+    /// // 2 is flushed by the error at 80 ms; 5 is the latest of the
+    /// // period that ends at 200 ms.
+    /// assert_eq!(sampled, [(Ok(2), 80), (Err("sensor offline"), 80), (Ok(5), 200)]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_sample(self, d: std::time::Duration) -> TrySample<Self>
+    where
+        Self: Sized + TrySeq,
+    {
+        assert!(!d.is_zero(), "`try_sample` period `d` must be non-zero");
+        TrySample::new(self, d)
+    }
+
+    /// [`throttle`](Seq::throttle) for a fallible sequence: an `Ok` value
+    /// goes out, then the `Ok` values of the next `d` are dropped; every
+    /// error goes out at once, in order.
+    ///
+    /// `Ok` values follow `throttle`'s rule. An `Err` is never dropped or
+    /// delayed, even inside a window, and it does not touch the window: it
+    /// neither opens one nor ends the one that is open. Nothing is held, so
+    /// there is nothing to flush before it.
+    ///
+    /// Time and stopping are as in `throttle`: no timer, no task.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero, with the message "`try_throttle`
+    /// period `d` must be non-zero". It needs no timer, so no time driver.
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([Ok::<u8, ()>(1)]).try_throttle(Duration::ZERO); // panics
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every `Err` of the source is yielded as soon as it arrives. It does
+    /// not end the sequence.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Clicks at 0, 10, 30 and 160 ms, and a failed one at 20 ms.
+    /// let clicks = seq::from_fn(move |mut y: Yield<Result<u32, &str>>| async move {
+    ///     let all = [Ok(1), Ok(2), Err("misclick"), Ok(3), Ok(4)];
+    ///     for (click, pause) in all.into_iter().zip([10, 10, 10, 130, 0]) {
+    ///         if !y.yield_(click).await { return; }
+    ///         tokio::time::sleep(ms(pause)).await;
+    ///     }
+    /// });
+    /// let handled: Vec<_> = clicks.try_throttle(ms(100)).collect().await;
+    /// assert_eq!(handled, [Ok(1), Err("misclick"), Ok(4)]);
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_throttle(self, d: std::time::Duration) -> TryThrottle<Self>
+    where
+        Self: Sized + TrySeq,
+    {
+        assert!(!d.is_zero(), "`try_throttle` period `d` must be non-zero");
+        TryThrottle::new(self, d)
+    }
+
+    /// [`throttle_latest`](Seq::throttle_latest) for a fallible sequence:
+    /// at most one `Ok` value per `d`, the latest of each window, and every
+    /// error at once, in order.
+    ///
+    /// `Ok` values follow `throttle_latest`'s rule. An `Err` is never
+    /// dropped or delayed. When it arrives while an `Ok` value waits for
+    /// the end of its window, that value goes out first, early, as the
+    /// window's end would let it out: it opens the next window of `d`
+    /// (so `Ok` values stay at least `d` apart after it). Then the error
+    /// goes out. An error that finds nothing waiting leaves the window as
+    /// it is: it neither opens one nor ends the one that is open.
+    ///
+    /// Time, the timer, the runtime requirement and stopping are as in
+    /// `throttle_latest`; a stop also drops an error held behind the
+    /// flushed value.
+    ///
+    /// Item type is `Self::Item`. This sequence is *fused*.
+    ///
+    /// # Panics
+    ///
+    /// Panics at once if `d` is zero, with the message
+    /// "`try_throttle_latest` period `d` must be non-zero". Polling it
+    /// outside a tokio runtime with the time driver enabled panics, as
+    /// [`tokio::time::sleep`] does.
+    ///
+    /// ```should_panic
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// let _ = seq::iter([Ok::<u8, ()>(1)]).try_throttle_latest(Duration::ZERO); // panics
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every `Err` of the source is yielded as soon as it arrives, after the
+    /// waiting `Ok` value if there is one. It does not end the sequence.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seqflow::{seq, Seq, Yield};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // Progress at 0, 30, 90 and 400 ms; a stall reported at 60 ms.
+    /// let progress = seq::from_fn(move |mut y: Yield<Result<u32, &str>>| async move {
+    ///     let all = [Ok(0), Ok(10), Err("stalled"), Ok(30), Ok(40)];
+    ///     for (p, pause) in all.into_iter().zip([30, 30, 30, 310, 0]) {
+    ///         if !y.yield_(p).await { return; }
+    ///         tokio::time::sleep(ms(pause)).await;
+    ///     }
+    /// });
+    /// let start = tokio::time::Instant::now();
+    /// let shown: Vec<_> = progress
+    ///     .try_throttle_latest(ms(100))
+    ///     .map(|p| (p, start.elapsed().as_millis()))
+    ///     .collect()
+    ///     .await;
+    /// // 10, waiting, is flushed by the stall at 60 ms and opens a window to
+    /// // 160 ms, where 30 goes out; 40 at once after the quiet window.
+    /// assert_eq!(
+    ///     shown,
+    ///     [(Ok(0), 0), (Ok(10), 60), (Err("stalled"), 60), (Ok(30), 160), (Ok(40), 400)]
+    /// );
+    /// # }
+    /// ```
+    #[track_caller]
+    fn try_throttle_latest(self, d: std::time::Duration) -> TryThrottleLatest<Self>
+    where
+        Self: Sized + TrySeq,
+    {
+        assert!(
+            !d.is_zero(),
+            "`try_throttle_latest` period `d` must be non-zero"
+        );
+        TryThrottleLatest::new(self, d)
+    }
+
     /// Folds the `Ok` values of a fallible sequence with the fallible `f`,
     /// ending at the first error, like [`Iterator::try_fold`] over
     /// `Result`s.
@@ -3239,13 +3537,11 @@ pub trait Seq {
     /// cleanup is waited for, by the stop rule).
     ///
     /// An `Err` element of a fallible sequence is an element like any
-    /// other: in a burst, a later element replaces it, so an error can be
-    /// dropped. There is no `try_debounce`: dropping elements is what this
-    /// operator is for, and what an error should do instead (go out at
-    /// once? flush the waiting element first? restart the wait?) is the
-    /// caller's policy, which the peers do not settle (in RxJS and Kotlin
-    /// an error ends the stream). To see every error, look at each one
-    /// before this operator, with [`inspect_err`](Seq::inspect_err).
+    /// other here: in a burst, a later element replaces it, so an error can
+    /// be dropped or delayed. For a fallible sequence, use
+    /// [`try_debounce`](Seq::try_debounce): it yields every error at once,
+    /// after flushing the waiting value, and debounces only the `Ok` values
+    /// (in RxJS and Kotlin an error ends the stream instead).
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
@@ -3320,8 +3616,9 @@ pub trait Seq {
     /// the source (its cleanup is waited for, by the stop rule).
     ///
     /// An `Err` element of a fallible sequence is an element like any
-    /// other: a later element of its period replaces it. There is no
-    /// `try_sample`, for the reasons given on [`debounce`](Seq::debounce).
+    /// other here: a later element of its period replaces it. For a
+    /// fallible sequence, use [`try_sample`](Seq::try_sample): it yields
+    /// every error at once, after flushing the period's latest value.
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
@@ -3391,8 +3688,9 @@ pub trait Seq {
     /// for that.
     ///
     /// An `Err` element of a fallible sequence is an element like any
-    /// other: inside a window it is dropped. There is no `try_throttle`,
-    /// for the reasons given on [`debounce`](Seq::debounce).
+    /// other here: inside a window it is dropped. For a fallible sequence,
+    /// use [`try_throttle`](Seq::try_throttle): it yields every error at
+    /// once, and errors do not open windows.
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///
@@ -3461,9 +3759,9 @@ pub trait Seq {
     /// stops the source (its cleanup is waited for, by the stop rule).
     ///
     /// An `Err` element of a fallible sequence is an element like any
-    /// other: a later element of its window replaces it. There is no
-    /// `try_throttle_latest`, for the reasons given on
-    /// [`debounce`](Seq::debounce).
+    /// other here: a later element of its window replaces it. For a
+    /// fallible sequence, use [`try_throttle_latest`](Seq::try_throttle_latest):
+    /// it yields every error at once, after flushing the waiting value.
     ///
     /// Item type is `Self::Item`. This sequence is *fused*.
     ///

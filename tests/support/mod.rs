@@ -5,14 +5,16 @@
 //! really suspends, a context to poll by hand, runtime task counting, the
 //! runtimes the tests build, and the size-hint checker. In the submodules:
 //! [`logged`] producers that log what they did, [`panics`] (panicking
-//! producers and reading a caught panic), and [`laws`], the property-test
-//! scaffolding.
+//! producers and reading a caught panic), [`laws`], the property-test
+//! scaffolding, and [`time`], the marble and simulated-clock scaffolding of
+//! the time operators.
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod laws;
 pub mod liveness;
 pub mod logged;
 pub mod panics;
+pub mod time;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

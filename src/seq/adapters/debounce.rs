@@ -1,7 +1,11 @@
 //! [`Seq::debounce`]: the last element of each burst, once the source has
-//! been silent for a while.
+//! been silent for a while. The state machine, [`DebounceCore`], also runs
+//! [`Seq::try_debounce`], which lets errors through at once.
+//!
+//! [`Seq::try_debounce`]: crate::seq::Seq::try_debounce
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -11,59 +15,78 @@ use tokio::time::{Instant, Sleep};
 
 use crate::seq::Seq;
 use crate::seq::engine::early_end::State;
-use crate::seq::engine::timer::{after, poll_deadline};
+use crate::seq::engine::timer::{Passthrough, Plain, after, delegate_timed, poll_deadline};
 
 pin_project! {
     /// Sequence returned by [`Seq::debounce`].
     #[must_use = "sequences do nothing unless consumed"]
     pub struct Debounce<S: Seq> {
         #[pin]
+        inner: DebounceCore<S, Plain>,
+    }
+}
+
+// `new`, `period`, `Seq` (delegated to `inner`) and `Debug`.
+delegate_timed!(Debounce, Seq, DebounceCore, "debounce", "[1]");
+
+// ===== impl DebounceCore =====
+
+pin_project! {
+    /// The state machine of [`Seq::debounce`], and of
+    /// [`Seq::try_debounce`](crate::seq::Seq::try_debounce) with `P` =
+    /// [`Errors`](crate::seq::engine::timer::Errors).
+    pub(crate) struct DebounceCore<S: Seq, P> {
+        #[pin]
         seq: S,
         // Created when the first element has to wait, reset afterwards;
         // dropped when the sequence ends.
         #[pin]
         timer: Option<Sleep>,
-        period: Duration,
+        pub(crate) period: Duration,
         // The newest element, and when it may go out: `d` after its
         // arrival.
         pending: Option<S::Item>,
         due: Option<Instant>,
+        // An element that passes at once (`P`), held while the pending
+        // element it flushed goes out first.
+        held: Option<S::Item>,
         // The source has returned; the pending element goes out at once.
         source_done: bool,
         state: State,
+        passthrough: PhantomData<P>,
     }
 }
 
-impl<S: Seq> Debounce<S> {
+impl<S: Seq, P> DebounceCore<S, P> {
     pub(crate) fn new(seq: S, period: Duration) -> Self {
-        Debounce {
+        DebounceCore {
             seq,
             timer: None,
             period,
             pending: None,
             due: None,
+            held: None,
             source_done: false,
             state: State::Running,
+            passthrough: PhantomData,
         }
     }
 
-    /// Returns the silence `d` that lets an element through.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use seqflow::{seq, Seq};
-    ///
-    /// let s = seq::iter([1]).debounce(Duration::from_millis(50));
-    /// assert_eq!(s.period(), Duration::from_millis(50));
-    /// ```
-    pub fn period(&self) -> Duration {
-        self.period
+    pub(crate) fn fmt_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
+    where
+        S: fmt::Debug,
+    {
+        f.debug_struct(name)
+            .field("seq", &self.seq)
+            .field("period", &self.period)
+            .field("has_pending", &self.pending.is_some())
+            .field("has_held", &self.held.is_some())
+            .field("state", &self.state)
+            .finish()
     }
 }
 
-impl<S: Seq> Seq for Debounce<S> {
+impl<S: Seq, P: Passthrough<S::Item>> Seq for DebounceCore<S, P> {
     type Item = S::Item;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
@@ -71,11 +94,27 @@ impl<S: Seq> Seq for Debounce<S> {
         if let Some(ended) = this.state.poll_ended(this.seq.as_mut(), cx) {
             return ended;
         }
+        if let Some(item) = this.held.take() {
+            return Poll::Ready(Some(item));
+        }
         // The source first: an element that arrives at the instant the
         // pending one would go out replaces it (the burst goes on).
         let mut arrived = false;
         while !*this.source_done {
             match this.seq.as_mut().poll_next(cx) {
+                Poll::Ready(Some(item)) if P::passes(&item) => {
+                    // It goes out now; the pending element first, at once
+                    // (it would have gone out eventually). The burst is
+                    // over: the next element starts a fresh wait.
+                    *this.due = None;
+                    return Poll::Ready(Some(match this.pending.take() {
+                        Some(pending) => {
+                            *this.held = Some(item);
+                            pending
+                        }
+                        None => item,
+                    }));
+                }
                 Poll::Ready(Some(item)) => {
                     *this.pending = Some(item);
                     arrived = true;
@@ -113,9 +152,10 @@ impl<S: Seq> Seq for Debounce<S> {
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        // No element is delivered after a stop: drop the pending one and
-        // release the timer.
+        // No element is delivered after a stop: drop the pending and held
+        // ones, and release the timer.
         *this.pending = None;
+        *this.held = None;
         *this.due = None;
         this.timer.set(None);
         this.state.poll_stop(this.seq, cx)
@@ -125,25 +165,15 @@ impl<S: Seq> Seq for Debounce<S> {
         if self.state != State::Running {
             return (0, Some(0));
         }
-        let pending = usize::from(self.pending.is_some());
+        let waiting = usize::from(self.pending.is_some()) + usize::from(self.held.is_some());
         let upper = if self.source_done {
-            Some(pending)
+            Some(waiting)
         } else {
-            self.seq.size_hint().1.and_then(|u| u.checked_add(pending))
+            self.seq.size_hint().1.and_then(|u| u.checked_add(waiting))
         };
-        // The source's last element, or the pending one, always comes out.
-        let lower = usize::from(pending > 0 || self.seq.size_hint().0 > 0);
+        // The held and pending elements always come out; so does the
+        // source's last element.
+        let lower = waiting.max(usize::from(self.seq.size_hint().0 > 0));
         (lower, upper)
-    }
-}
-
-impl<S: Seq + fmt::Debug> fmt::Debug for Debounce<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Debounce")
-            .field("seq", &self.seq)
-            .field("period", &self.period)
-            .field("has_pending", &self.pending.is_some())
-            .field("state", &self.state)
-            .finish()
     }
 }

@@ -1,6 +1,11 @@
-//! [`Seq::throttle`]: an element, then nothing for a while.
+//! [`Seq::throttle`]: an element, then nothing for a while. The state
+//! machine, [`ThrottleCore`], also runs [`Seq::try_throttle`], which lets
+//! errors through at once.
+//!
+//! [`Seq::try_throttle`]: crate::seq::Seq::try_throttle
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -10,50 +15,64 @@ use tokio::time::Instant;
 
 use crate::seq::Seq;
 use crate::seq::engine::early_end::State;
-use crate::seq::engine::timer::after;
+use crate::seq::engine::timer::{Passthrough, Plain, after, delegate_timed};
 
 pin_project! {
     /// Sequence returned by [`Seq::throttle`].
     #[must_use = "sequences do nothing unless consumed"]
     pub struct Throttle<S> {
         #[pin]
+        inner: ThrottleCore<S, Plain>,
+    }
+}
+
+// `new`, `period`, `Seq` (delegated to `inner`) and `Debug`.
+delegate_timed!(Throttle, Seq, ThrottleCore, "throttle", "[1]");
+
+// ===== impl ThrottleCore =====
+
+pin_project! {
+    /// The state machine of [`Seq::throttle`], and of
+    /// [`Seq::try_throttle`](crate::seq::Seq::try_throttle) with `P` =
+    /// [`Errors`](crate::seq::engine::timer::Errors).
+    pub(crate) struct ThrottleCore<S, P> {
+        #[pin]
         seq: S,
-        period: Duration,
+        pub(crate) period: Duration,
         // Until when the source is ignored: `d` after the last element let
         // through. No timer: an element is let through or dropped when it
         // arrives.
         quiet_until: Option<Instant>,
         state: State,
+        passthrough: PhantomData<P>,
     }
 }
 
-impl<S> Throttle<S> {
+impl<S, P> ThrottleCore<S, P> {
     pub(crate) fn new(seq: S, period: Duration) -> Self {
-        Throttle {
+        ThrottleCore {
             seq,
             period,
             quiet_until: None,
             state: State::Running,
+            passthrough: PhantomData,
         }
     }
 
-    /// Returns the period `d` ignored after each element.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use seqflow::{seq, Seq};
-    ///
-    /// let s = seq::iter([1]).throttle(Duration::from_millis(50));
-    /// assert_eq!(s.period(), Duration::from_millis(50));
-    /// ```
-    pub fn period(&self) -> Duration {
-        self.period
+    pub(crate) fn fmt_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
+    where
+        S: fmt::Debug,
+    {
+        f.debug_struct(name)
+            .field("seq", &self.seq)
+            .field("period", &self.period)
+            .field("quiet_until", &self.quiet_until)
+            .field("state", &self.state)
+            .finish()
     }
 }
 
-impl<S: Seq> Seq for Throttle<S> {
+impl<S: Seq, P: Passthrough<S::Item>> Seq for ThrottleCore<S, P> {
     type Item = S::Item;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
@@ -66,6 +85,8 @@ impl<S: Seq> Seq for Throttle<S> {
         let mut now = None;
         loop {
             match this.seq.as_mut().poll_next(cx) {
+                // It goes out now, and neither opens nor closes a window.
+                Poll::Ready(Some(item)) if P::passes(&item) => return Poll::Ready(Some(item)),
                 Poll::Ready(Some(item)) => {
                     let now = *now.get_or_insert_with(Instant::now);
                     // The window is closed: an element exactly `d` after
@@ -101,16 +122,5 @@ impl<S: Seq> Seq for Throttle<S> {
             Some(_) => 0,
         };
         (lower, upper)
-    }
-}
-
-impl<S: fmt::Debug> fmt::Debug for Throttle<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Throttle")
-            .field("seq", &self.seq)
-            .field("period", &self.period)
-            .field("quiet_until", &self.quiet_until)
-            .field("state", &self.state)
-            .finish()
     }
 }

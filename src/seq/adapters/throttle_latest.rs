@@ -1,7 +1,12 @@
 //! [`Seq::throttle_latest`]: at most one element per period, the latest,
-//! with the first of a quiet spell at once.
+//! with the first of a quiet spell at once. The state machine,
+//! [`ThrottleLatestCore`], also runs [`Seq::try_throttle_latest`], which
+//! lets errors through at once.
+//!
+//! [`Seq::try_throttle_latest`]: crate::seq::Seq::try_throttle_latest
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -11,66 +16,95 @@ use tokio::time::{Instant, Sleep};
 
 use crate::seq::Seq;
 use crate::seq::engine::early_end::State;
-use crate::seq::engine::timer::{after, poll_deadline};
+use crate::seq::engine::timer::{Passthrough, Plain, after, delegate_timed, poll_deadline};
 
 pin_project! {
     /// Sequence returned by [`Seq::throttle_latest`].
     #[must_use = "sequences do nothing unless consumed"]
     pub struct ThrottleLatest<S: Seq> {
         #[pin]
+        inner: ThrottleLatestCore<S, Plain>,
+    }
+}
+
+// `new`, `period`, `Seq` (delegated to `inner`) and `Debug`.
+delegate_timed!(
+    ThrottleLatest,
+    Seq,
+    ThrottleLatestCore,
+    "throttle_latest",
+    "[1]"
+);
+
+// ===== impl ThrottleLatestCore =====
+
+pin_project! {
+    /// The state machine of [`Seq::throttle_latest`], and of
+    /// [`Seq::try_throttle_latest`](crate::seq::Seq::try_throttle_latest)
+    /// with `P` = [`Errors`](crate::seq::engine::timer::Errors).
+    pub(crate) struct ThrottleLatestCore<S: Seq, P> {
+        #[pin]
         seq: S,
         // Armed only while an element waits for the window to end; dropped
         // when the sequence ends.
         #[pin]
         timer: Option<Sleep>,
-        period: Duration,
+        pub(crate) period: Duration,
         // The end of the window opened by the last element let through;
         // `None` when the source has been quiet for a whole window.
         window_end: Option<Instant>,
         // The latest element that arrived inside the window.
         latest: Option<S::Item>,
+        // An element that passes at once (`P`), held while the latest
+        // element it flushed goes out first.
+        held: Option<S::Item>,
         // The source has returned; the latest element goes out at once.
         source_done: bool,
         state: State,
+        passthrough: PhantomData<P>,
     }
 }
 
-impl<S: Seq> ThrottleLatest<S> {
+impl<S: Seq, P> ThrottleLatestCore<S, P> {
     pub(crate) fn new(seq: S, period: Duration) -> Self {
-        ThrottleLatest {
+        ThrottleLatestCore {
             seq,
             timer: None,
             period,
             window_end: None,
             latest: None,
+            held: None,
             source_done: false,
             state: State::Running,
+            passthrough: PhantomData,
         }
     }
 
-    /// Returns the period `d`: at most one element goes out per period.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use seqflow::{seq, Seq};
-    ///
-    /// let s = seq::iter([1]).throttle_latest(Duration::from_millis(50));
-    /// assert_eq!(s.period(), Duration::from_millis(50));
-    /// ```
-    pub fn period(&self) -> Duration {
-        self.period
+    pub(crate) fn fmt_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result
+    where
+        S: fmt::Debug,
+    {
+        f.debug_struct(name)
+            .field("seq", &self.seq)
+            .field("period", &self.period)
+            .field("window_end", &self.window_end)
+            .field("has_latest", &self.latest.is_some())
+            .field("has_held", &self.held.is_some())
+            .field("state", &self.state)
+            .finish()
     }
 }
 
-impl<S: Seq> Seq for ThrottleLatest<S> {
+impl<S: Seq, P: Passthrough<S::Item>> Seq for ThrottleLatestCore<S, P> {
     type Item = S::Item;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let mut this = self.project();
         if let Some(ended) = this.state.poll_ended(this.seq.as_mut(), cx) {
             return ended;
+        }
+        if let Some(item) = this.held.take() {
+            return Poll::Ready(Some(item));
         }
         // The clock is read at most once per poll: the elements taken in
         // one poll arrive at the same instant.
@@ -79,6 +113,19 @@ impl<S: Seq> Seq for ThrottleLatest<S> {
         // window ends is the one the window's end lets through.
         while !*this.source_done {
             match this.seq.as_mut().poll_next(cx) {
+                Poll::Ready(Some(item)) if P::passes(&item) => {
+                    let Some(latest) = this.latest.take() else {
+                        // Nothing waits: it goes out, and the window (if
+                        // one is open) goes on as it was.
+                        return Poll::Ready(Some(item));
+                    };
+                    // The waiting element first, early, as the window's
+                    // end would let it out: it opens the next window.
+                    let now = *now.get_or_insert_with(Instant::now);
+                    *this.window_end = Some(after(now, *this.period));
+                    *this.held = Some(item);
+                    return Poll::Ready(Some(latest));
+                }
                 Poll::Ready(Some(item)) => {
                     if this.latest.is_some() {
                         // Inside a window, and not its first late element.
@@ -134,6 +181,7 @@ impl<S: Seq> Seq for ThrottleLatest<S> {
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
         *this.latest = None;
+        *this.held = None;
         this.timer.set(None);
         this.state.poll_stop(this.seq, cx)
     }
@@ -142,25 +190,14 @@ impl<S: Seq> Seq for ThrottleLatest<S> {
         if self.state != State::Running {
             return (0, Some(0));
         }
-        let latest = usize::from(self.latest.is_some());
+        let waiting = usize::from(self.latest.is_some()) + usize::from(self.held.is_some());
         if self.source_done {
-            return (latest, Some(latest));
+            return (waiting, Some(waiting));
         }
         let (lower, upper) = self.seq.size_hint();
-        // The latest element at the end always goes out.
-        let lower = usize::from(latest > 0 || lower > 0);
-        (lower, upper.and_then(|u| u.checked_add(latest)))
-    }
-}
-
-impl<S: Seq + fmt::Debug> fmt::Debug for ThrottleLatest<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ThrottleLatest")
-            .field("seq", &self.seq)
-            .field("period", &self.period)
-            .field("window_end", &self.window_end)
-            .field("has_latest", &self.latest.is_some())
-            .field("state", &self.state)
-            .finish()
+        // The held and latest elements always go out; so does the first
+        // element of the source, or its last.
+        let lower = waiting.max(usize::from(lower > 0));
+        (lower, upper.and_then(|u| u.checked_add(waiting)))
     }
 }

@@ -1,10 +1,14 @@
 //! The one timer of the time operators ([`Seq::debounce`],
 //! [`Seq::sample`], [`Seq::throttle_latest`]): a `tokio::time::Sleep`
-//! created on first need and reset in place, never one per element.
+//! created on first need and reset in place, never one per element; and
+//! what a time operator shares with its `try_` form ([`Seq::try_debounce`]
+//! and the rest): the [`Passthrough`] rule that lets errors out at once,
+//! and the `delegate_timed!` wrapper around the shared state machine.
 //!
 //! [`Seq::debounce`]: crate::seq::Seq::debounce
 //! [`Seq::sample`]: crate::seq::Seq::sample
 //! [`Seq::throttle_latest`]: crate::seq::Seq::throttle_latest
+//! [`Seq::try_debounce`]: crate::seq::Seq::try_debounce
 
 use std::future::Future;
 use std::pin::Pin;
@@ -37,6 +41,101 @@ pub(crate) fn poll_deadline(
     }
     timer.as_pin_mut().expect("armed above").poll(cx)
 }
+
+/// Which elements a time operator lets through at once, outside its timing
+/// rule: none for the plain operators ([`Plain`]), every `Err` for their
+/// `try_` forms ([`Errors`], DESIGN.md contract 22). Such an element first
+/// flushes the element the operator holds, if any, then goes out itself.
+pub(crate) trait Passthrough<T> {
+    /// `true` when `item` goes out at once.
+    fn passes(item: &T) -> bool;
+}
+
+/// The plain operators: every element follows the timing rule.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plain;
+
+impl<T> Passthrough<T> for Plain {
+    #[inline]
+    fn passes(_: &T) -> bool {
+        false
+    }
+}
+
+/// The `try_` forms: an `Err` is never dropped or delayed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Errors;
+
+impl<T, E> Passthrough<Result<T, E>> for Errors {
+    #[inline]
+    fn passes(item: &Result<T, E>) -> bool {
+        item.is_err()
+    }
+}
+
+/// Writes what a time operator's public type shares with its `try_` twin:
+/// `new`, the `period` accessor (its example built on `$source`), a `Seq`
+/// impl that delegates to its `inner` state machine (`$core<S, P>`, which
+/// holds the timing rule once for both), and a `Debug` impl under the
+/// public type's own name. The struct itself, with its docs and the
+/// [`Passthrough`] it picks, stays in its own file.
+macro_rules! delegate_timed {
+    ($name:ident, $bound:ident, $core:ident, $method:literal, $source:literal) => {
+        impl<S: $crate::seq::$bound> $name<S> {
+            /// `period` is checked by the `Seq` method that builds it.
+            pub(crate) fn new(seq: S, period: ::std::time::Duration) -> Self {
+                $name {
+                    inner: $core::new(seq, period),
+                }
+            }
+
+            /// Returns the period `d` the sequence was built with.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::time::Duration;
+            /// use seqflow::{seq, Seq};
+            ///
+            #[doc = concat!("let s = seq::iter(", $source, ").", $method, "(Duration::from_millis(50));")]
+            /// assert_eq!(s.period(), Duration::from_millis(50));
+            /// ```
+            pub fn period(&self) -> ::std::time::Duration {
+                self.inner.period
+            }
+        }
+
+        impl<S: $crate::seq::$bound> $crate::seq::Seq for $name<S> {
+            type Item = <S as $crate::seq::Seq>::Item;
+
+            fn poll_next(
+                self: ::core::pin::Pin<&mut Self>,
+                cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<Option<Self::Item>> {
+                self.project().inner.poll_next(cx)
+            }
+
+            fn poll_stop(
+                self: ::core::pin::Pin<&mut Self>,
+                cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<()> {
+                self.project().inner.poll_stop(cx)
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.inner.size_hint()
+            }
+        }
+
+        impl<S: $crate::seq::$bound + ::core::fmt::Debug> ::core::fmt::Debug for $name<S> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                self.inner.fmt_as(stringify!($name), f)
+            }
+        }
+    };
+}
+
+pub(crate) use delegate_timed;
 
 /// `now + after`, or a far future when that overflows.
 pub(crate) fn after(now: Instant, after: Duration) -> Instant {
