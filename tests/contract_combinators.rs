@@ -58,6 +58,22 @@ async fn contract_13_take_through_element_wise_adapters_asks_for_no_more() {
     assert!(!log.contains("yield 2 -> true") && !log.contains("yield 2 -> false"));
 }
 
+#[tokio::test]
+async fn contract_13_take_bounds_its_size_hint_by_what_is_left_to_take() {
+    // An exact source: the smaller of what is left and what the source has.
+    let mut s = std::pin::pin!(seq::iter(0..10).take(3));
+    assert_eq!(s.size_hint(), (3, Some(3)));
+    assert_eq!(
+        std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await,
+        Some(0)
+    );
+    assert_eq!(s.size_hint(), (2, Some(2)));
+    assert_eq!(seq::iter(0..2).take(5).size_hint(), (2, Some(2)));
+    // An unknown source: at most what is left to take.
+    assert_eq!(logged_naturals(&Log::new()).take(4).size_hint(), (0, Some(4)));
+    assert_eq!(seq::iter(0..10).take(0).size_hint(), (0, Some(0)));
+}
+
 // ── 14. batched(n): fresh Vecs of exactly n, then one shorter; n == 0 panics ──
 
 #[tokio::test]
