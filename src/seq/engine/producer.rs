@@ -127,7 +127,9 @@ where
     ///
     /// After a stop this finishes the stop and reports `Finished` (or the
     /// return value, if it has not been delivered).
-    #[inline]
+    // `always`, like the `poll_next` of `FromFn` and `TryFromFn` that call
+    // it: the per-element path must inline into the consumer's loop.
+    #[inline(always)]
     pub(crate) fn poll_step(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
