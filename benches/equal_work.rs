@@ -4,13 +4,15 @@
 //! `while let Some(v) = s.next().await` loop, so the figures are the cost of
 //! the hand-off itself.
 //!
-//! - P1: `from_fn(0..n)` + `for_each` against `async_stream::stream!` +
+//! - P1: `from_fn(0..n)` + `for_each` against `async_stream::stream!`,
+//!   `async_fn_stream::fn_stream` and `asynk_strim::stream_fn`, each with
 //!   `next()`, and a bare async loop doing only the consumer's work.
 //! - P2: `from_fn(0..n).stream()` + `next()` against the same peer.
 //! - P3: `iter(0..2n).filter(even).map(id).take(n)` + `for_each`, with a
 //!   `seq::iter` and with a `from_fn` source, against
 //!   `futures::stream::iter(0..2n).filter(..).map(..).take(n)` + `next()`;
-//!   per *taken* element.
+//!   per *taken* element. P3b: the `from_fn` case against
+//!   `async_stream::stream!` with the same `StreamExt` chain.
 //! - P4: `pull(from_fn(0..n))` + `next()` on `current_thread`.
 //!
 //! "inlined" lets the compiler see producer and consumer together; "split"
@@ -25,6 +27,11 @@
 //! cargo bench -p seqflow-benches --bench equal_work --no-run
 //! EQUAL_ONCE=p1_seqflow valgrind --tool=callgrind target/release/deps/equal_work-*
 //! ```
+//!
+//! `EQUAL_N=<elements>` sets the element count of that run (default
+//! 10,000): the difference between two counts is the per-element cost with
+//! every set-up cancelled (`scripts/equal_work_ir.sh` does it for all
+//! cases).
 //!
 //! and, when `EQUAL_MIN=<rounds>` is set, runs every case once per round,
 //! interleaved, and prints each case's fastest and median round in ns per
@@ -74,6 +81,31 @@ fn stream_macro(n: u64) -> impl Stream<Item = u64> {
 #[inline(never)]
 fn stream_macro_split(n: u64) -> impl Stream<Item = u64> {
     stream_macro(n)
+}
+
+/// `async_fn_stream::fn_stream` over 0..n.
+#[inline(always)]
+fn fn_stream_producer(n: u64) -> impl Stream<Item = u64> {
+    async_fn_stream::fn_stream(move |emitter| async move {
+        for i in 0..n {
+            emitter.emit(i).await;
+        }
+    })
+}
+
+/// `asynk_strim::stream_fn` over 0..n.
+#[inline(always)]
+fn asynk_strim_producer(n: u64) -> impl Stream<Item = u64> {
+    asynk_strim::stream_fn(move |mut y| async move {
+        for i in 0..n {
+            y.yield_item(i).await;
+        }
+    })
+}
+
+#[inline(never)]
+fn asynk_strim_split(n: u64) -> impl Stream<Item = u64> {
+    asynk_strim_producer(n)
 }
 
 #[inline(never)]
@@ -153,6 +185,18 @@ async fn p1_async_stream_split(n: u64) -> u64 {
     sum_next_split(stream_macro_split(n)).await
 }
 
+async fn p1_async_fn_stream(n: u64) -> u64 {
+    sum_next(fn_stream_producer(n)).await
+}
+
+async fn p1_asynk_strim(n: u64) -> u64 {
+    sum_next(asynk_strim_producer(n)).await
+}
+
+async fn p1_asynk_strim_split(n: u64) -> u64 {
+    sum_next_split(asynk_strim_split(n)).await
+}
+
 async fn p2_seqflow(n: u64) -> u64 {
     sum_next(naturals(n).stream()).await
 }
@@ -177,6 +221,15 @@ async fn p3_futures(n: u64) -> u64 {
     sum_next(s).await
 }
 
+/// P3b's peer: the same `StreamExt` chain on a generator source.
+async fn p3b_async_stream(n: u64) -> u64 {
+    let s = stream_macro(2 * n)
+        .filter(|x| future::ready(even(x)))
+        .map(id)
+        .take(n as usize);
+    sum_next(s).await
+}
+
 async fn p4_pull(n: u64) -> u64 {
     let mut p = pull(naturals(n));
     let mut sum = 0u64;
@@ -194,6 +247,9 @@ macro_rules! for_each_case {
         $m!("p1_equal_work", p1_seqflow_split);
         $m!("p1_equal_work", p1_async_stream);
         $m!("p1_equal_work", p1_async_stream_split);
+        $m!("p1_equal_work", p1_async_fn_stream);
+        $m!("p1_equal_work", p1_asynk_strim);
+        $m!("p1_equal_work", p1_asynk_strim_split);
         $m!("p2_equal_work", p2_seqflow);
         $m!("p2_equal_work", p2_seqflow_split);
         $m!("p2_equal_work", p1_async_stream);
@@ -201,6 +257,7 @@ macro_rules! for_each_case {
         $m!("p3_equal_work", p3_seqflow_iter);
         $m!("p3_equal_work", p3_seqflow_from_fn);
         $m!("p3_equal_work", p3_futures);
+        $m!("p3_equal_work", p3b_async_stream);
         $m!("p4_equal_work", p4_pull);
     };
 }
@@ -230,13 +287,13 @@ fn equal_work(c: &mut Criterion) {
     }
 }
 
-/// Runs the case named by `EQUAL_ONCE` once over `N` elements.
-fn once(case: &str) {
+/// Runs the case named by `EQUAL_ONCE` once over `n` elements.
+fn once(case: &str, n: u64) {
     let rt = current_thread();
     macro_rules! run {
         ($group:literal, $case:ident) => {
             if case == stringify!($case) {
-                black_box(rt.block_on($case(black_box(N))));
+                black_box(rt.block_on($case(black_box(n))));
                 return;
             }
         };
@@ -278,7 +335,8 @@ criterion_group!(benches, equal_work);
 
 fn main() {
     if let Ok(case) = std::env::var("EQUAL_ONCE") {
-        once(&case);
+        let n = std::env::var("EQUAL_N").map_or(N, |n| n.parse().expect("EQUAL_N=<elements>"));
+        once(&case, n);
         return;
     }
     if let Ok(rounds) = std::env::var("EQUAL_MIN") {

@@ -322,6 +322,28 @@ async fn contract_03_stream_poll_stop_runs_async_cleanup() {
     assert_eq!(st.next().await, None);
 }
 
+#[tokio::test]
+async fn contract_03_stream_is_terminated_after_its_end_and_after_a_stop() {
+    use futures::stream::FusedStream;
+    let mut st = pin!(seq::iter([1, 2]).stream());
+    assert!(!st.is_terminated());
+    assert_eq!(st.next().await, Some(1));
+    assert_eq!(st.next().await, Some(2));
+    assert!(!st.is_terminated(), "the end is not known before `None`");
+    assert_eq!(st.next().await, None);
+    assert!(st.is_terminated());
+    assert_eq!(futures::Stream::size_hint(&*st), (0, Some(0)));
+    assert_eq!(st.next().await, None);
+
+    let log = Log::default();
+    let mut st = pin!(logged_naturals(&log).stream());
+    assert_eq!(st.next().await, Some(0));
+    assert!(!st.is_terminated());
+    poll_fn(|cx| st.as_mut().poll_stop(cx)).await;
+    assert!(st.is_terminated());
+    assert_eq!(st.next().await, None);
+}
+
 // ── 4. panics surface ──
 
 #[tokio::test]

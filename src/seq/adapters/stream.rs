@@ -110,7 +110,11 @@ impl<S: Seq> Stream for SeqStream<S> {
             return Poll::Ready(None);
         }
         let next = ready!(this.seq.poll_next(cx));
-        *this.done = next.is_none();
+        // A store on the end only: `*done = next.is_none()` wrote the flag
+        // on every element (two instructions of P2's hand-off).
+        if next.is_none() {
+            *this.done = true;
+        }
         Poll::Ready(next)
     }
 

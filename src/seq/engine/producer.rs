@@ -127,7 +127,9 @@ where
     ///
     /// After a stop this finishes the stop and reports `Finished` (or the
     /// return value, if it has not been delivered).
-    #[inline]
+    // `always`, like the `poll_next` of `FromFn` and `TryFromFn` that call
+    // it: the per-element path must inline into the consumer's loop.
+    #[inline(always)]
     pub(crate) fn poll_step(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -142,7 +144,7 @@ where
         // only then.
         if self.as_mut().project().budget.batch_ended() {
             if *self.as_mut().project().stopped {
-                return self.poll_step_stopped(cx);
+                return self.poll_stop_cold(cx).map(Step::Stopped);
             }
             std::task::ready!(self.as_mut().project().budget.spend(cx));
         }
@@ -179,12 +181,17 @@ where
         }
     }
 
-    /// [`poll_step`](Self::poll_step) after a stop, out of line: inlined,
-    /// the stop path made the per-element path save more registers.
+    /// [`poll_stop`](Self::poll_stop) for [`poll_step`](Self::poll_step)
+    /// after a stop, out of line: inlined, the stop path made the
+    /// per-element path save more registers. It returns the small
+    /// `Poll<Option<return value>>`, not a `Step`: a `Step` carrying an
+    /// element is returned through memory, and the stack slot for it cost
+    /// the per-element path two instructions (BENCHMARKS.md, "Shield and
+    /// abandoned reports: cost").
     #[cold]
     #[inline(never)]
-    fn poll_step_stopped(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Step<T, Fut::Output>> {
-        self.poll_stop(cx).map(Step::Stopped)
+    fn poll_stop_cold(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
+        self.poll_stop(cx)
     }
 
     /// Stops the producer by the stop rule (see the module docs) and

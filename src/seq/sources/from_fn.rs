@@ -122,7 +122,12 @@ where
 {
     type Item = T;
 
-    #[inline]
+    // `always`: with a plain `#[inline]` LLVM kept this (with the
+    // producer's body inlined into it) out of line in `for_each`'s loop, a
+    // call and a return per element; inlined, P1 costs 47 instructions per
+    // element instead of 61 (BENCHMARKS.md, "Equal-work: the hand-off in
+    // instructions"). It has one call site per consumer.
+    #[inline(always)]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.project()
             .producer

@@ -88,7 +88,8 @@ where
 {
     type Item = Result<T, E>;
 
-    #[inline]
+    // `always`: as for `FromFn::poll_next`.
+    #[inline(always)]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T, E>>> {
         self.project()
             .producer
