@@ -70,7 +70,10 @@ async fn contract_13_take_bounds_its_size_hint_by_what_is_left_to_take() {
     assert_eq!(s.size_hint(), (2, Some(2)));
     assert_eq!(seq::iter(0..2).take(5).size_hint(), (2, Some(2)));
     // An unknown source: at most what is left to take.
-    assert_eq!(logged_naturals(&Log::new()).take(4).size_hint(), (0, Some(4)));
+    assert_eq!(
+        logged_naturals(&Log::new()).take(4).size_hint(),
+        (0, Some(4))
+    );
     assert_eq!(seq::iter(0..10).take(0).size_hint(), (0, Some(0)));
 }
 
