@@ -263,6 +263,7 @@
 //! | [`Seq::sample`]`(d)` | at the end of each period `d`, the latest element of that period |
 //! | [`Seq::throttle`]`(d)` | an element, then nothing for `d` |
 //! | [`Seq::throttle_latest`]`(d)` | the first element at once, then at most one per `d`: the latest |
+//! | [`Seq::try_debounce`], [`Seq::try_sample`], [`Seq::try_throttle`], [`Seq::try_throttle_latest`] | the same for `Result` elements: an `Err` goes out at once, after the value held before it, never dropped |
 //! | [`Seq::conflate`] | the newest element when the consumer asks; the producer never waits (on a task) |
 //! | [`Seq::switch_map`]`(f)` | the elements of `f(x)` for the latest `x`; a new `x` stops the previous inner sequence, cleanup included |
 //! | [`Seq::combine_latest`]`(other)` | a pair of the latest of each side, on every new element of either |
