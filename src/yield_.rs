@@ -1194,6 +1194,30 @@ mod tests {
     }
 
     #[test]
+    fn a_yield_polled_twice_in_one_poll_waits_for_the_consumer() {
+        // A `join!` or a hand-written loop may poll the same `yield_` again
+        // within one poll of the producer: the consumer has not taken the
+        // element yet, so the second poll must not report it taken.
+        let run = RunId::fresh();
+        let mut y = Yield::<u8>::new(run);
+        let mut fut = pin!(async move {
+            let mut first = pin!(y.yield_(1));
+            let again = poll_fn(|cx| {
+                assert!(first.as_mut().poll(cx).is_pending());
+                Poll::Ready(first.as_mut().poll(cx))
+            })
+            .await;
+            assert!(again.is_pending(), "taken before the consumer took it");
+            first.await
+        });
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
+        assert!(poll.is_pending());
+        assert_eq!(item, Some(1));
+        let (poll, item) = step::<u8, _>(fut.as_mut(), run, false);
+        assert_eq!((poll, item), (Poll::Ready(true), None));
+    }
+
+    #[test]
     fn busy_slot_defers_the_second_value_to_the_next_poll() {
         let run = RunId::fresh();
         let mut y = Yield::<u8>::new(run);
