@@ -862,3 +862,19 @@ async fn many_runs_stopped_anywhere() {
 both_flavours! {
     contract_24_stress_every_stop_point_delivers_in_order_and_cleans_up => many_runs_stopped_anywhere();
 }
+
+// ── is_stopped ──
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_24_is_stopped_is_false_until_the_consumer_stops_then_true() {
+    // `f` never yields again after its first element: only `is_stopped`
+    // tells it that the consumer is gone.
+    let s = seq::from_blocking(|mut y: BlockingYield<u32>| {
+        assert!(!y.is_stopped(), "nobody stopped yet");
+        assert!(y.yield_(0), "queued");
+        while !y.is_stopped() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    assert_eq!(s.take(1).collect::<Vec<_>>().await, [0]);
+}

@@ -59,6 +59,16 @@ impl Spin {
     }
 }
 
+/// Whether the consumer, having taken an element and left `queued`, wakes
+/// the producer parked on a full queue: once the queue drained to half its
+/// bound (to empty for the rendezvous), so that it wakes to a run of free
+/// places, not once per element. A parked producer is always woken before
+/// the queue runs dry, whatever the threshold; the threshold is a matter of
+/// speed only.
+fn wakes_producer(parked: bool, queued: usize, ahead: usize) -> bool {
+    parked && queued <= ahead / 2
+}
+
 /// The producer's outcome, as the consumer sees it.
 pub(crate) enum End {
     /// Still running.
@@ -246,10 +256,7 @@ impl<T> Shared<T> {
         loop {
             let mut state = self.lock();
             if let Some(value) = state.queue.pop_front() {
-                // A parked producer is woken once the queue drained to half
-                // its bound (to empty for the rendezvous): then it has room
-                // for a run of elements, not one wake-up per element.
-                let wake = state.producer_parked && state.queue.len() <= self.ahead / 2;
+                let wake = wakes_producer(state.producer_parked, state.queue.len(), self.ahead);
                 if state.queue.len() <= self.ahead {
                     self.waiting.store(false, Ordering::SeqCst);
                 }
