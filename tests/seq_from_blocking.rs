@@ -878,3 +878,18 @@ async fn contract_24_is_stopped_is_false_until_the_consumer_stops_then_true() {
     });
     assert_eq!(s.take(1).collect::<Vec<_>>().await, [0]);
 }
+
+#[test]
+fn contract_21_a_consumer_waiting_for_a_busy_blocking_producer_lets_other_tasks_run() {
+    // `f` is busy until a task on the consumer's own thread unblocks it: a
+    // consumer that spun instead of yielding its thread would wait for ever.
+    support::current_thread_runtime().block_on(async {
+        let (tx, rx) = mpsc::channel::<()>();
+        let s = seq::from_blocking(move |mut y: BlockingYield<u32>| {
+            rx.recv().expect("the task sends");
+            y.yield_(7);
+        });
+        tokio::spawn(async move { tx.send(()).expect("f waits") });
+        assert_eq!(s.first().await, Some(7));
+    });
+}
