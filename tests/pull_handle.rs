@@ -150,3 +150,26 @@ async fn stream_combinators_see_a_fused_stream() {
     let evens: Vec<i32> = p.filter(|x| std::future::ready(x % 2 == 0)).collect().await;
     assert_eq!(evens, [2, 4]);
 }
+
+// ── size hint during a stop ──
+
+#[tokio::test]
+async fn a_pull_whose_stop_is_under_way_hints_no_more_elements() {
+    let s = seqflow::seq::from_fn(|mut y: seqflow::Yield<u32>| async move {
+        if !y.yield_(1).await {
+            support::PendingOnce::new().await; // async cleanup
+        }
+    });
+    let mut p = seqflow::pull(s);
+    assert_eq!(p.next().await, Some(1));
+    assert_eq!(futures::Stream::size_hint(&p), (0, None));
+    // The stop is cancelled after its first poll, while the cleanup waits.
+    {
+        let mut stop = std::pin::pin!(p.stop());
+        let mut cx = support::noop_cx();
+        assert!(std::future::Future::poll(stop.as_mut(), &mut cx).is_pending());
+    }
+    assert_eq!(futures::Stream::size_hint(&p), (0, Some(0)));
+    p.stop().await;
+    assert_eq!(futures::Stream::size_hint(&p), (0, Some(0)));
+}

@@ -893,3 +893,32 @@ fn contract_21_a_consumer_waiting_for_a_busy_blocking_producer_lets_other_tasks_
         assert_eq!(s.first().await, Some(7));
     });
 }
+
+#[test]
+fn contract_24_the_consumer_that_polled_last_is_the_one_woken() {
+    // A sequence polled from one task, then from another (a `select!` that
+    // moved it, say): the element must wake the second.
+    let (tx, rx) = mpsc::channel::<()>();
+    let rt = support::current_thread_runtime();
+    let _guard = rt.enter();
+    let mut s = Box::pin(seq::from_blocking(move |mut y: BlockingYield<u32>| {
+        rx.recv().expect("the test sends");
+        y.yield_(7);
+    }));
+    let mut first = tokio_test::task::spawn(());
+    let mut second = tokio_test::task::spawn(());
+    assert!(first.enter(|cx, _| s.as_mut().poll_next(cx)).is_pending());
+    assert!(second.enter(|cx, _| s.as_mut().poll_next(cx)).is_pending());
+    tx.send(()).expect("f waits");
+    for _ in 0..5000 {
+        if second.is_woken() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(second.is_woken(), "the last poller was not woken");
+    assert_eq!(
+        second.enter(|cx, _| s.as_mut().poll_next(cx)),
+        std::task::Poll::Ready(Some(7))
+    );
+}
