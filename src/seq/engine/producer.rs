@@ -121,7 +121,7 @@ where
     /// Runs the producer until it yields one element, returns, or waits.
     ///
     /// Spends tokio's cooperative budget, one unit per [`Budget::BATCH`]
-    /// elements (contract 21; see `budget.rs`): an always-ready producer
+    /// elements (see `budget.rs`): an always-ready producer
     /// returns `Pending` once the task's budget is spent, so other tasks on
     /// its thread get to run.
     ///

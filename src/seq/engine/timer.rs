@@ -44,7 +44,7 @@ pub(crate) fn poll_deadline(
 
 /// Which elements a time operator lets through at once, outside its timing
 /// rule: none for the plain operators ([`Plain`]), every `Err` for their
-/// `try_` forms ([`Errors`], DESIGN.md contract 22). Such an element first
+/// `try_` forms ([`Errors`], errors are elements and never dropped). Such an element first
 /// flushes the element the operator holds, if any, then goes out itself.
 pub(crate) trait Passthrough<T> {
     /// `true` when `item` goes out at once.
