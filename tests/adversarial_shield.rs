@@ -509,38 +509,30 @@ fn panic_text(err: tokio::task::JoinError) -> String {
     support::panics::panic_message(&*err.into_panic())
 }
 
-async fn prefetch_shield_panic_case() {
+/// Consumes `s` behind `prefetch(n)` and a 25 ms timeout on a task of its
+/// own: the panic of the stop on prefetch's task reaches the consumer with
+/// `expected` in its message, and no task outlives it.
+async fn panic_reaches_the_stop_behind_prefetch(
+    s: impl Seq<Item = u64> + Send + 'static,
+    n: usize,
+    expected: &str,
+) {
     let before = alive_tasks();
-    let run = tokio::spawn(async move {
-        panicking_shield(60)
-            .prefetch(4)
-            .timeout(ms(25))
-            .collect::<Vec<_>>()
-            .await
-    });
+    let run = tokio::spawn(async move { s.prefetch(n).timeout(ms(25)).collect::<Vec<_>>().await });
     let msg = panic_text(
         run.await
             .expect_err("the panic reaches the consumer's stop"),
     );
-    assert!(msg.contains("shield boom"), "{msg}");
+    assert!(msg.contains(expected), "{msg}");
     assert_eq!(settle_tasks_patiently(before).await, before);
 }
 
+async fn prefetch_shield_panic_case() {
+    panic_reaches_the_stop_behind_prefetch(panicking_shield(60), 4, "shield boom").await;
+}
+
 async fn prefetch_drop_panic_case() {
-    let before = alive_tasks();
-    let run = tokio::spawn(async move {
-        drop_panics_after_shield()
-            .prefetch(0)
-            .timeout(ms(25))
-            .collect::<Vec<_>>()
-            .await
-    });
-    let msg = panic_text(
-        run.await
-            .expect_err("the panic reaches the consumer's stop"),
-    );
-    assert!(msg.contains("drop boom"), "{msg}");
-    assert_eq!(settle_tasks_patiently(before).await, before);
+    panic_reaches_the_stop_behind_prefetch(drop_panics_after_shield(), 0, "drop boom").await;
 }
 
 async fn pull_stop_drop_panic_case() {
