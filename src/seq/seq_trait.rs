@@ -2,7 +2,7 @@
 //! once here (the adapter and terminal types point back to their method).
 
 use std::future::Future;
-use std::ops::DerefMut;
+use std::ops::{ControlFlow, DerefMut};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -405,6 +405,86 @@ pub trait Seq {
     /// ```
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, None)
+    }
+
+    /// Hands elements to `f`, one after another, until `f` breaks, the
+    /// sequence ends, or it waits: many [`poll_next`](Seq::poll_next)
+    /// calls in one, the way [`Iterator::try_fold`] is many `next` calls.
+    ///
+    /// Consumers that take every element in a loop (`for_each`, `fold`,
+    /// `collect`, ...) call this instead of `poll_next`, so that sources and
+    /// adapters can hand elements over without returning to the consumer
+    /// for each one. `f` receives each element and the task's context (to
+    /// poll work of its own), and returns [`ControlFlow::Break`] to stop
+    /// taking elements for now.
+    ///
+    /// # Return value
+    ///
+    /// - `Poll::Ready(Some(()))`: the hand-off paused, because `f` broke or
+    ///   because the sequence paused it itself (a [`take`](Seq::take) that
+    ///   reached its count); the next call goes on from there. Every element
+    ///   taken from the source so far was delivered.
+    /// - `Poll::Ready(None)`: the sequence has ended, as `poll_next`'s
+    ///   `None`.
+    /// - `Poll::Pending`: the sequence waits; every element before the wait
+    ///   was delivered to `f`, and the task of `cx` is woken when it can
+    ///   make progress.
+    ///
+    /// The default calls `poll_next` in a loop. An implementation must
+    /// deliver exactly the elements `poll_next` would, in the same order,
+    /// with the same stops and the same cooperative-budget behaviour; it only
+    /// saves the way back to the consumer between them.
+    ///
+    /// # Panics
+    ///
+    /// A panic in the producer or in `f` unwinds out of this call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::ops::ControlFlow;
+    /// use std::pin::pin;
+    /// use seqflow::{seq, Seq};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut s = pin!(seq::iter(1..=10).filter(|x| x % 2 == 0));
+    /// let mut got = Vec::new();
+    /// // take elements until one is above 5
+    /// let broke = poll_fn(|cx| {
+    ///     s.as_mut().poll_each(cx, &mut |x, _cx| {
+    ///         got.push(x);
+    ///         if x > 5 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    ///     })
+    /// })
+    /// .await;
+    /// assert_eq!(broke, Some(()));
+    /// assert_eq!(got, [2, 4, 6]);
+    /// // the rest, to the end
+    /// let ended = poll_fn(|cx| s.as_mut().poll_each(cx, &mut |x, _cx| {
+    ///     got.push(x);
+    ///     ControlFlow::Continue(())
+    /// }))
+    /// .await;
+    /// assert_eq!(ended, None);
+    /// assert_eq!(got, [2, 4, 6, 8, 10]);
+    /// # }
+    /// ```
+    #[inline]
+    fn poll_each<F>(mut self: Pin<&mut Self>, cx: &mut Context<'_>, f: &mut F) -> Poll<Option<()>>
+    where
+        Self: Sized,
+        F: FnMut(Self::Item, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        loop {
+            let Some(item) = std::task::ready!(self.as_mut().poll_next(cx)) else {
+                return Poll::Ready(None);
+            };
+            if f(item, cx).is_break() {
+                return Poll::Ready(Some(()));
+            }
+        }
     }
 
     // ===== section: shaping =====

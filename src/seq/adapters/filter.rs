@@ -1,6 +1,7 @@
 //! [`Seq::filter`]: keep the elements that match a predicate.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -41,6 +42,22 @@ where
                 next => return Poll::Ready(next),
             }
         }
+    }
+
+    #[inline]
+    fn poll_each<F>(self: Pin<&mut Self>, cx: &mut Context<'_>, f: &mut F) -> Poll<Option<()>>
+    where
+        F: FnMut(S::Item, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        let this = self.project();
+        let pred = this.pred;
+        this.seq.poll_each(cx, &mut |item, cx| {
+            if pred(&item) {
+                f(item, cx)
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -1,6 +1,7 @@
 //! [`Seq::map`]: transform each element with a closure.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -35,6 +36,16 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<B>> {
         let this = self.project();
         this.seq.poll_next(cx).map(|next| next.map(this.f))
+    }
+
+    #[inline]
+    fn poll_each<G>(self: Pin<&mut Self>, cx: &mut Context<'_>, g: &mut G) -> Poll<Option<()>>
+    where
+        G: FnMut(B, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        let this = self.project();
+        let f = this.f;
+        this.seq.poll_each(cx, &mut |item, cx| g(f(item), cx))
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -49,6 +49,23 @@ impl Budget {
         self.left -= 1;
     }
 
+    /// Takes what is left of the current batch (at least 1, right after
+    /// [`poll_proceed`](Self::poll_proceed) returned `Ready`), for a source
+    /// that counts its elements in a local; it hands back what it did not
+    /// use with [`give_back`](Self::give_back).
+    #[inline(always)]
+    pub(crate) fn take_batch(&mut self) -> u32 {
+        debug_assert!(self.left > 0, "take_batch before poll_proceed");
+        std::mem::take(&mut self.left)
+    }
+
+    /// Returns the part of a batch that [`take_batch`](Self::take_batch)
+    /// took and the source did not use.
+    #[inline(always)]
+    pub(crate) fn give_back(&mut self, left: u32) {
+        self.left = left;
+    }
+
     /// Whether the next element starts a batch (it must
     /// [`spend`](Self::spend) first).
     #[inline(always)]

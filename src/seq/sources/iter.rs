@@ -1,6 +1,7 @@
 //! [`iter`]: a sequence over any `IntoIterator`.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -64,6 +65,54 @@ impl<I: Iterator> Seq for Iter<I> {
         Poll::Ready(next)
     }
 
+    #[inline]
+    fn poll_each<F>(mut self: Pin<&mut Self>, cx: &mut Context<'_>, f: &mut F) -> Poll<Option<()>>
+    where
+        F: FnMut(I::Item, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        let this = &mut *self;
+        if this.iter.is_none() {
+            return Poll::Ready(None);
+        }
+        // The same budget as `poll_next`, one unit per batch, with the
+        // batch's elements handed over in one loop that counts them in a
+        // local. The iterator is moved to a local for the loop too: there
+        // the compiler keeps its state in registers, where through `self`
+        // it reloads and stores it around every call of `f`. `Local` puts
+        // it back on every way out, a panic in `f` included.
+        let mut local = Local {
+            iter: this.iter.take(),
+            home: &mut this.iter,
+        };
+        let Some(iter) = local.iter.as_mut() else {
+            unreachable!("checked above")
+        };
+        loop {
+            ready!(this.budget.poll_proceed(cx));
+            let mut left = this.budget.take_batch();
+            let end = loop {
+                left -= 1;
+                let Some(item) = iter.next() else {
+                    break Some(None);
+                };
+                if f(item, cx).is_break() {
+                    break Some(Some(()));
+                }
+                if left == 0 {
+                    break None;
+                }
+            };
+            this.budget.give_back(left);
+            if let Some(end) = end {
+                if end.is_none() {
+                    // Fuse, as `poll_next`.
+                    local.iter = None;
+                }
+                return Poll::Ready(end);
+            }
+        }
+    }
+
     fn poll_stop(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
         self.iter = None;
         Poll::Ready(())
@@ -71,6 +120,20 @@ impl<I: Iterator> Seq for Iter<I> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.iter.as_ref().map_or((0, Some(0)), Iterator::size_hint)
+    }
+}
+
+/// The iterator of an [`Iter`], moved out for one `poll_each` call and put
+/// back when the call ends, however it ends.
+struct Local<'a, I> {
+    iter: Option<I>,
+    home: &'a mut Option<I>,
+}
+
+impl<I> Drop for Local<'_, I> {
+    #[inline]
+    fn drop(&mut self) {
+        *self.home = self.iter.take();
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -57,19 +58,41 @@ where
             // `false`; finish only once it has returned.
             return this.seq.as_mut().poll_stop(cx);
         }
-        // The per-element loop: one element, then its body, polled at once.
+        // The per-element loop, inside the sequence (`poll_each`): each
+        // element's body is polled at once; a body that waits, or one that
+        // returns `false`, ends the loop.
         loop {
-            let Some(item) = ready!(this.seq.as_mut().poll_next(cx)) else {
+            let running = &mut this.running;
+            let body = &mut *this.body;
+            let stopping = &mut *this.stopping;
+            let each = this.seq.as_mut().poll_each(cx, &mut |item, cx| {
+                running.set(Some(body(item)));
+                let fut = running.as_mut().as_pin_mut().expect("just set");
+                match fut.poll(cx) {
+                    Poll::Ready(go_on) => {
+                        running.set(None);
+                        if go_on {
+                            ControlFlow::Continue(())
+                        } else {
+                            *stopping = true;
+                            ControlFlow::Break(())
+                        }
+                    }
+                    // The body waits: it is resumed by the next poll.
+                    Poll::Pending => ControlFlow::Break(()),
+                }
+            });
+            if ready!(each).is_none() {
                 return Poll::Ready(());
-            };
-            this.running.set(Some((this.body)(item)));
-            let running = this.running.as_mut().as_pin_mut().expect("just set");
-            let go_on = ready!(running.poll(cx));
-            this.running.set(None);
-            if !go_on {
-                *this.stopping = true;
+            }
+            if *this.stopping {
                 return this.seq.as_mut().poll_stop(cx);
             }
+            if this.running.is_some() {
+                return Poll::Pending;
+            }
+            // The sequence paused the hand-off by itself (a `take` that
+            // reached its count): ask again.
         }
     }
 }
