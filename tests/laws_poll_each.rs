@@ -83,6 +83,50 @@ proptest! {
         prop_assert_eq!(probe.cleaned(), n > 0, "the producer's cleanup ran before for_each returned");
     }
 
+    /// The other adapters with a `poll_each` of their own (`filter_map`,
+    /// `inspect`, `enumerate`), through `for_each` and `collect`.
+    #[test]
+    fn other_adapters_agree_with_std(
+        (v, p) in items_and_pauses(),
+        n in 0usize..45,
+        waits in prop::collection::vec(any::<bool>(), 0..45),
+        brk in 0usize..50,
+    ) {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let expect: Vec<(usize, i32)> = v
+            .iter()
+            .copied()
+            .filter_map(|x| (x % 3 != 0).then_some(x - 1))
+            .enumerate()
+            .take(n)
+            .collect();
+        let probe = Probe::new();
+        let got: Vec<(usize, i32)> = block_on(
+            probe
+                .source(&v, &p)
+                .filter_map(|x| (x % 3 != 0).then_some(x - 1))
+                .inspect(|x| seen.borrow_mut().push(*x))
+                .enumerate()
+                .take(n)
+                .collect(),
+        );
+        prop_assert_eq!(&got, &expect);
+        let inspected: Vec<i32> = expect.iter().map(|&(_, x)| x).collect();
+        prop_assert_eq!(&*seen.borrow(), &inspected);
+
+        let got = block_on(for_each_waiting_and_breaking(
+            seq::iter(v.clone())
+                .filter_map(|x| (x % 3 != 0).then_some(x - 1))
+                .enumerate()
+                .map(|(i, x)| x + i as i32)
+                .take(n),
+            &waits,
+            brk,
+        ));
+        let want: Vec<i32> = expect.iter().map(|&(i, x)| x + i as i32).take(brk + 1).collect();
+        prop_assert_eq!(got, want);
+    }
+
     /// `poll_each` broken at arbitrary points, with `poll_next` calls in
     /// between, delivers the same sequence as `poll_next` alone.
     #[test]

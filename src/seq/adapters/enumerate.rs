@@ -1,6 +1,7 @@
 //! [`Seq::enumerate`]: elements paired with their index.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -36,6 +37,20 @@ impl<S: Seq> Seq for Enumerate<S> {
             *this.count += 1;
             (i, item)
         }))
+    }
+
+    #[inline]
+    fn poll_each<G>(self: Pin<&mut Self>, cx: &mut Context<'_>, g: &mut G) -> Poll<Option<()>>
+    where
+        G: FnMut(Self::Item, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        let this = self.project();
+        let count = this.count;
+        this.seq.poll_each(cx, &mut |item, cx| {
+            let i = *count;
+            *count += 1;
+            g((i, item), cx)
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

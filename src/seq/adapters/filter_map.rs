@@ -1,6 +1,7 @@
 //! [`Seq::filter_map`]: transform elements and keep the `Some`s.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -45,6 +46,19 @@ where
                 None => return Poll::Ready(None),
             }
         }
+    }
+
+    #[inline]
+    fn poll_each<G>(self: Pin<&mut Self>, cx: &mut Context<'_>, g: &mut G) -> Poll<Option<()>>
+    where
+        G: FnMut(B, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        let this = self.project();
+        let f = this.f;
+        this.seq.poll_each(cx, &mut |item, cx| match f(item) {
+            Some(mapped) => g(mapped, cx),
+            None => ControlFlow::Continue(()),
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

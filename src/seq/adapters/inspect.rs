@@ -1,6 +1,7 @@
 //! [`Seq::inspect`]: look at each element on its way through.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -39,6 +40,19 @@ where
             (this.f)(item);
         }
         Poll::Ready(next)
+    }
+
+    #[inline]
+    fn poll_each<G>(self: Pin<&mut Self>, cx: &mut Context<'_>, g: &mut G) -> Poll<Option<()>>
+    where
+        G: FnMut(S::Item, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        let this = self.project();
+        let f = this.f;
+        this.seq.poll_each(cx, &mut |item, cx| {
+            f(&item);
+            g(item, cx)
+        })
     }
 
     fn poll_stop(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -58,18 +58,25 @@ impl<S: Seq, C: Consumer<S::Item>> Drain<S, C> {
                 .consumer
                 .as_mut()
                 .expect("terminal future polled after completion");
+            // The elements come through `poll_each`, many per call.
             loop {
-                match ready!(this.seq.as_mut().poll_next(cx)) {
-                    Some(item) => {
-                        if consumer.push(item).is_break() {
-                            *this.stopping = true;
-                            break;
-                        }
+                let stopping = &mut *this.stopping;
+                let each = this.seq.as_mut().poll_each(cx, &mut |item, _| {
+                    let flow = consumer.push(item);
+                    if flow.is_break() {
+                        *stopping = true;
                     }
+                    flow
+                });
+                match ready!(each) {
                     None => {
                         let consumer = this.consumer.take().expect("checked above");
                         return Poll::Ready(consumer.finish());
                     }
+                    Some(()) if *this.stopping => break,
+                    // The sequence paused the hand-off by itself (a `take`
+                    // that reached its count): ask again.
+                    Some(()) => {}
                 }
             }
         }
