@@ -12,6 +12,19 @@
 // one into another, `terminals/` consume them, `engine/` holds what several
 // of them share (the producer and its stop rule above all). Remote sources
 // live in `crate::remote`, the pull handles in `crate::pull`.
+//
+// Two ways elements travel. `poll_next` hands over one element per call:
+// every adapter has it, and handles (`Pull`, `stream()`) use it. Consumers
+// that take every element (`for_each`, and through `engine::drain`
+// `collect`, `fold`, `count`, ...) call `poll_each` instead, which hands
+// elements to a closure until it breaks, the sequence ends or it waits, so
+// a run of ready elements costs one call, not one per element. `iter`
+// counts a whole budget batch in a loop with its iterator in a local;
+// `filter`, `map`, `take`, `filter_map`, `inspect` and `enumerate` wrap
+// the closure and pass the call down, so a chain on `iter` becomes one
+// plain loop; every other sequence takes the default, a `poll_next` loop.
+// An override must deliver exactly what `poll_next` would, with the same
+// stops and budget (`tests/laws_poll_each.rs` checks them against `std`).
 mod adapters;
 mod boxed;
 pub(crate) mod engine;

@@ -196,7 +196,8 @@ impl<T, E, S: Seq<Item = Result<T, E>> + ?Sized> TrySeq for S {
 ///
 /// **Protocol** (for implementers and adapters):
 /// [`poll_next`](Seq::poll_next) · [`poll_stop`](Seq::poll_stop) ·
-/// [`size_hint`](Seq::size_hint).
+/// [`size_hint`](Seq::size_hint) · [`poll_each`](Seq::poll_each) (many
+/// elements per call, for consumers that take them all).
 ///
 /// # Coming from futures
 ///
