@@ -576,6 +576,13 @@ impl<T> Yield<T> {
     /// a `join!` with a future that never completes makes the stop wait for
     /// that future too.
     ///
+    /// `fut` is dropped when the stop comes, as a whole: whatever runs inside
+    /// it gets no say. A sequence consumed inside `fut` (a `for_each` over
+    /// another producer, say) is dropped mid-run, so its producer is
+    /// cancelled like any dropped future, and a `shield` inside that inner
+    /// producer does not hold the outer stop back. Consume such a sequence
+    /// outside `until_stopped`, or shield the part of `fut` that must finish.
+    ///
     /// # Panics
     ///
     /// If awaited outside the producer this `Yield` was given to (see the

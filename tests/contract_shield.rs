@@ -298,6 +298,36 @@ async fn contract_19_without_a_shield_the_same_cleanup_is_dropped() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn contract_19_a_sequence_consumed_inside_until_stopped_loses_its_shield() {
+    // As the docs of `until_stopped` say: the stop drops `fut` as a whole,
+    // an inner sequence run inside it included, so the inner producer's
+    // shield does not hold the outer stop back.
+    let log = Log::new();
+    let outer_log = log.clone();
+    let s = seq::from_fn(move |mut y: Yield<u64>| async move {
+        if !y.yield_(0).await {
+            return;
+        }
+        let inner_log = outer_log.clone();
+        let inner = seq::from_fn(move |mut z: Yield<u64>| async move {
+            let _dropped = LogOnDrop::armed(&inner_log, "inner dropped");
+            z.shield(sleep(Duration::from_secs(3600))).await;
+            inner_log.push("inner shield done");
+        });
+        let ran = y.until_stopped(inner.for_each(|_| async { true })).await;
+        outer_log.push(format!("until_stopped: {ran:?}"));
+    });
+    let start = tokio::time::Instant::now();
+    let got: Vec<_> = s.timeout(ms(10)).collect().await;
+    assert_eq!(got, [Ok(0), Err(Error::Timeout)]);
+    assert_eq!(log.events(), ["inner dropped", "until_stopped: None"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "the stop did not wait for the inner shield"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn contract_19_a_shield_returns_its_output_and_runs_without_a_stop() {
     let s = seq::from_fn(|mut y: Yield<u64>| async move {
         let v = y.shield(async { 41 }).await + 1;
