@@ -428,3 +428,78 @@ proptest::proptest! {
         check_against(got, [want_yes, want_no], &probe)?;
     }
 }
+
+// ── a `Drop` that panics in an element queued for an end ──
+
+/// An element whose first drop with `armed` set panics (once per flag).
+#[derive(Clone)]
+struct Bomb {
+    value: u32,
+    armed: Option<Arc<AtomicBool>>,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if let Some(flag) = &self.armed {
+            if flag.swap(false, Ordering::SeqCst) && !std::thread::panicking() {
+                panic!("bomb {} went off", self.value);
+            }
+        }
+    }
+}
+
+fn bombs(flag: &Arc<AtomicBool>) -> impl Seq<Item = Bomb> + Send + 'static + use<> {
+    let flag = flag.clone();
+    seq::iter((0..10u32).map(move |value| Bomb {
+        value,
+        armed: (value == 1).then(|| flag.clone()),
+    }))
+}
+
+#[tokio::test]
+async fn contract_27_tee_a_queued_element_whose_drop_panics_leaves_the_other_end_working() {
+    let flag = Arc::new(AtomicBool::new(true));
+    let (a, mut b) = bombs(&flag).tee();
+    // `b` runs ahead: 0, 1 and 2 are queued for `a`.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(next(&mut b).await.expect("an element"));
+    }
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(a)));
+    let payload = dropped.expect_err("the queued bomb's drop panics out of the end's drop");
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("bomb 1 went off")
+    );
+    // The other end goes on, alone, to the end.
+    let mut rest = Vec::new();
+    while let Some(x) = next(&mut b).await {
+        rest.push(x.value);
+    }
+    assert_eq!(rest, (3..10).collect::<Vec<_>>());
+    assert_eq!(held.iter().map(|x| x.value).collect::<Vec<_>>(), [0, 1, 2]);
+}
+
+#[tokio::test]
+async fn contract_27_partition_a_queued_element_whose_drop_panics_leaves_the_other_end_working() {
+    let flag = Arc::new(AtomicBool::new(true));
+    // Odd values to `a`, even to `b`; reading `b` queues 1, 3 (and 5) for `a`.
+    let (a, mut b) = bombs(&flag).partition(|x| x.value % 2 == 1);
+    assert_eq!(next(&mut b).await.map(|x| x.value), Some(0));
+    assert_eq!(next(&mut b).await.map(|x| x.value), Some(2));
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(a)));
+    let payload = dropped.expect_err("the queued bomb's drop panics out of the end's drop");
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("bomb 1 went off")
+    );
+    let mut rest = Vec::new();
+    while let Some(x) = next(&mut b).await {
+        rest.push(x.value);
+    }
+    assert_eq!(
+        rest,
+        [4, 6, 8],
+        "the other end gets its own elements to the end"
+    );
+}
