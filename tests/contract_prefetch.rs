@@ -965,3 +965,35 @@ async fn a_panicking_element_drop_in_the_stop_or_drop_leaves_no_task_on_current_
 async fn a_panicking_element_drop_in_the_stop_or_drop_leaves_no_task_on_two_workers() {
     element_drop_panics_cases(false).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_drop_of_an_element_the_task_still_holds_at_the_stop_reaches_the_stop() {
+    let before = alive_tasks();
+    let (yielded_tx, yielded) = tokio::sync::oneshot::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    // The task keeps an element in hand until it has a chunk (16 / 4 = 4
+    // elements) or the producer waits. This producer yields one element,
+    // then blocks its worker (no `Pending`: the task neither publishes nor
+    // parks) until the consumer has begun its stop, and returns.
+    let s = seq::from_fn(move |mut y: Yield<Bomb>| async move {
+        assert!(y.yield_(Bomb(0, true)).await, "nobody stopped yet");
+        yielded_tx.send(()).expect("the test waits");
+        // An error only if the test failed and dropped the sender.
+        let _ = released.recv();
+    });
+    let mut s = Box::pin(s.prefetch(16));
+    let first = poll_fn(|cx| std::task::Poll::Ready(s.as_mut().poll_next(cx))).await;
+    assert!(first.is_pending(), "nothing published yet");
+    yielded.await.expect("the producer yields");
+    let stop = poll_fn(|cx| std::task::Poll::Ready(s.as_mut().poll_stop(cx))).await;
+    assert!(stop.is_pending(), "the producer is still running");
+    release.send(()).expect("the producer waits");
+    // The task drops the element the stopped consumer will never see before
+    // it ends: the panic of its `Drop` is the stop's.
+    let stop = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
+        .catch_unwind()
+        .await;
+    let payload = stop.expect_err("the element's drop panicked");
+    assert_eq!(panic_message(&*payload), "element 0 failed to drop");
+    assert_eq!(settle_tasks(before).await, before, "the task leaked");
+}
