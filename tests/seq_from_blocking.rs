@@ -821,6 +821,34 @@ fn contract_24_first_poll_outside_a_runtime_panics_with_a_message() {
 }
 
 #[test]
+fn contract_24_a_sequence_first_polled_after_its_runtime_shut_down_ends() {
+    // The blocking pool of a runtime that has shut down drops what is
+    // spawned on it without running it: the sequence must end, not wait
+    // for an `f` that never runs.
+    for rt in [
+        support::current_thread_runtime(),
+        support::two_workers_runtime(),
+    ] {
+        let handle = rt.handle().clone();
+        drop(rt);
+        let _guard = handle.enter();
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let mut s = pin!(seq::from_blocking(move |mut y: BlockingYield<u32>| {
+            flag.store(true, Ordering::SeqCst);
+            y.yield_(1);
+        }));
+        let mut cx = support::noop_cx();
+        assert_eq!(
+            s.as_mut().poll_next(&mut cx),
+            std::task::Poll::Ready(None),
+            "the first poll ends the sequence"
+        );
+        assert!(!ran.load(Ordering::SeqCst), "f never ran");
+    }
+}
+
+#[test]
 fn debug_shows_the_state() {
     let s = seq::from_blocking(|_y: BlockingYield<u32>| {});
     assert_eq!(
