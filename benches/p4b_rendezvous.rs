@@ -14,7 +14,7 @@ mod support;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use seqflow::{Seq, pull};
 use support::{current_thread, multi_thread, naturals};
 use tokio::runtime::Runtime;
@@ -146,4 +146,35 @@ fn p4b(c: &mut Criterion) {
 }
 
 criterion_group!(benches, p4b);
-criterion_main!(benches);
+
+/// Runs one case once, on `current_thread` (one thread, so callgrind's
+/// instruction count is the hand-off's own): `EQUAL_ONCE=<placement>/<case>`
+/// with a placement of `current_thread_spawned` or `current_thread_block_on`,
+/// `EQUAL_N=<elements>` (default 2,000); as in `equal_work.rs`,
+/// `scripts/equal_work_ir.sh BINARY CASE...` takes the difference of two
+/// counts.
+fn once(case: &str, n: u64) {
+    let (place, which) = case.split_once('/').expect("EQUAL_ONCE=<placement>/<case>");
+    let place = [Place::CurrentThreadSpawned, Place::CurrentThread]
+        .into_iter()
+        .find(|p| p.name() == place)
+        .expect("a current_thread placement");
+    let rt = place.runtime();
+    black_box(match which {
+        "seqflow_pull_prefetch0" => place.run(&rt, seqflow_pull_prefetch0(black_box(n))),
+        "tokio_mpsc1_notify" => place.run(&rt, mpsc1_notify(black_box(n))),
+        "tokio_mpsc_oneshot" => place.run(&rt, mpsc_oneshot(black_box(n))),
+        "none" => 0,
+        other => panic!("unknown case {other}"),
+    });
+}
+
+fn main() {
+    if let Ok(case) = std::env::var("EQUAL_ONCE") {
+        let n = std::env::var("EQUAL_N").map_or(N, |n| n.parse().expect("EQUAL_N=<elements>"));
+        once(&case, n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -24,7 +24,7 @@ mod support;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use seqflow::{Seq, Yield, seq};
 use support::{N, current_thread, multi_thread, naturals, throughput};
 
@@ -193,4 +193,36 @@ fn overlap(c: &mut Criterion) {
 }
 
 criterion_group!(benches, per_element, overlap);
-criterion_main!(benches);
+
+/// Runs one case once on a `current_thread` runtime, the consumer spawned
+/// (one thread, so callgrind's instruction count is the hand-off's own):
+/// `EQUAL_ONCE=<case>` (`seqflow_prefetch_64`, `tokio_mpsc_64`,
+/// `tokio_mpsc_1_of_vec_64`), `EQUAL_N=<elements>`; as in `equal_work.rs`,
+/// `scripts/equal_work_ir.sh BINARY CASE...` takes the difference of two
+/// counts.
+fn once(case: &str, n: u64) {
+    let ct = current_thread();
+    match case {
+        "seqflow_prefetch_64" => {
+            ct.block_on(async { tokio::spawn(prefetch_64(black_box(n))).await.unwrap() })
+        }
+        "tokio_mpsc_64" => {
+            ct.block_on(async { tokio::spawn(mpsc_64(black_box(n))).await.unwrap() })
+        }
+        "tokio_mpsc_1_of_vec_64" => {
+            ct.block_on(async { tokio::spawn(mpsc_chunks_64(black_box(n))).await.unwrap() })
+        }
+        "none" => {}
+        other => panic!("unknown case {other}"),
+    }
+}
+
+fn main() {
+    if let Ok(case) = std::env::var("EQUAL_ONCE") {
+        let n = std::env::var("EQUAL_N").map_or(N, |n| n.parse().expect("EQUAL_N=<elements>"));
+        once(&case, n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
