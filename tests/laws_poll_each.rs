@@ -127,6 +127,30 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 
+    /// `prefetch`'s own `poll_each` (the elements at hand, one after
+    /// another) under `for_each` with waiting and breaking bodies, on a
+    /// runtime: the same prefix as `std`, the producer cleaned up, no task
+    /// left behind.
+    #[test]
+    fn for_each_over_prefetch_agrees_with_std(
+        (v, p) in items_and_pauses(),
+        n in 0usize..5,
+        waits in prop::collection::vec(any::<bool>(), 0..45),
+        brk in 0usize..50,
+    ) {
+        let rt = support::current_thread_runtime();
+        let probe = Probe::new();
+        let (got, leaked) = rt.block_on(async {
+            let before = support::alive_tasks();
+            let got = for_each_waiting_and_breaking(probe.source(&v, &p).prefetch(n), &waits, brk).await;
+            (got, support::settle_tasks(before).await != before)
+        });
+        let expect: Vec<i32> = v.iter().copied().take(brk + 1).collect();
+        prop_assert_eq!(got, expect);
+        prop_assert!(!leaked, "the prefetch task outlived the consumer");
+        prop_assert!(probe.cleaned() || probe.started() == 0);
+    }
+
     /// `poll_each` broken at arbitrary points, with `poll_next` calls in
     /// between, delivers the same sequence as `poll_next` alone.
     #[test]

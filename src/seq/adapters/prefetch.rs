@@ -22,6 +22,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -257,6 +258,44 @@ where
                 Poll::Ready(Some(item))
             }
             end => this.end(end),
+        }
+    }
+
+    #[inline]
+    fn poll_each<G>(mut self: Pin<&mut Self>, cx: &mut Context<'_>, g: &mut G) -> Poll<Option<()>>
+    where
+        G: FnMut(S::Item, &mut Context<'_>) -> ControlFlow<()>,
+    {
+        loop {
+            let this = &mut *self;
+            let State::Running {
+                rx,
+                stopping: false,
+            } = &mut this.state
+            else {
+                // Not running: start, finish a stop, or stay ended, as
+                // `poll_next` does.
+                let Some(item) = ready!(this.poll_next_cold(cx)) else {
+                    return Poll::Ready(None);
+                };
+                if g(item, cx).is_break() {
+                    return Poll::Ready(Some(()));
+                }
+                continue;
+            };
+            // The elements at hand, one after another, without going back
+            // to the consumer between them.
+            loop {
+                match ready!(rx.poll_recv(cx)) {
+                    Recv::Item(item) => {
+                        this.delivered += 1;
+                        if g(item, cx).is_break() {
+                            return Poll::Ready(Some(()));
+                        }
+                    }
+                    end => return this.end(end).map(|none| none.map(drop)),
+                }
+            }
         }
     }
 
