@@ -408,9 +408,21 @@ impl<S: Seq> Feed<S> {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
-            budget -= 1;
-            match seq.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => match tx.send(item, cx) {
+            // The elements the source has ready, through its `poll_each`:
+            // each is sent at once, and the hand-off pauses when this poll's
+            // budget, the credit, or the channel says so.
+            let mut flow = Flow::Continue;
+            let each = seq.as_mut().poll_each(cx, &mut |item, cx| {
+                budget -= 1;
+                flow = tx.send(item, cx);
+                if flow == Flow::Continue && budget > 0 && tx.has_credit() {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            });
+            match each {
+                Poll::Ready(Some(())) => match flow {
                     Flow::Continue => {}
                     Flow::Yield => {
                         cx.waker().wake_by_ref();

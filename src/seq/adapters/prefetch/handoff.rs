@@ -371,10 +371,17 @@ impl<T> Sender<T> {
     /// producer woken by the stop is not resumed for one more element.
     #[inline]
     pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Stopped>> {
-        if self.credit > 0 && !self.parked {
+        if self.has_credit() {
             return Poll::Ready(Ok(()));
         }
         self.poll_credit(cx)
+    }
+
+    /// Whether [`poll_ready`](Self::poll_ready) would be ready at once,
+    /// without looking at the shared state: a `send` may follow.
+    #[inline]
+    pub(crate) fn has_credit(&self) -> bool {
+        self.credit > 0 && !self.parked
     }
 
     /// Out of credit (the last `send` published the chunk), or back from a
