@@ -548,7 +548,8 @@ fn select_cancels_for_each_over_an_endless_chain() {
 
 /// Every terminal over an endless chain that rejects everything lets a
 /// spawned task run on a `current_thread` runtime, within tokio's budget
-/// (128 units of 32 elements), the same bound as the `poll_next` path.
+/// (128 units of 32 elements), after exactly as many elements as the
+/// `poll_next` path.
 #[test]
 fn contract_21_every_terminal_over_an_endless_rejecting_chain_shares_the_thread() {
     let rt = current_thread_runtime();
@@ -561,6 +562,8 @@ fn contract_21_every_terminal_over_an_endless_rejecting_chain_shares_the_thread(
             let ran = Arc::new(AtomicBool::new(false));
             let asked = Arc::new(AtomicUsize::new(0));
             let r = ran.clone();
+            // A fresh task budget for each consumer.
+            tokio::task::yield_now().await;
             tokio::spawn(async move { r.store(true, Ordering::SeqCst) });
             consume(ran, asked.clone()).await;
             asked.load(Ordering::SeqCst) as u64
@@ -591,11 +594,82 @@ fn contract_21_every_terminal_over_an_endless_rejecting_chain_shares_the_thread(
             })
             .await,
         ];
+        eprintln!("{counts:?}");
         for (i, n) in counts.into_iter().enumerate() {
             assert!(
                 n > 0 && n <= BOUND,
                 "consumer {i}: {n} elements before a yield"
             );
         }
+    });
+}
+
+/// An iterator whose `next` panics once, at its `k`-th call, then goes on.
+struct PanicsOnce {
+    next: i32,
+    k: i32,
+}
+
+impl Iterator for PanicsOnce {
+    type Item = i32;
+    fn next(&mut self) -> Option<i32> {
+        let i = self.next;
+        self.next += 1;
+        assert!(i != self.k, "the iterator panics at {i}");
+        (i < 12).then_some(i)
+    }
+}
+
+/// A source iterator that panics inside `poll_each`: the iterator is put
+/// back where it was, as through `poll_next`.
+#[test]
+fn miri_a_panicking_source_iterator_keeps_its_place() {
+    for k in 0..12 {
+        let drive = |each: bool| {
+            let mut s = pin!(seq::iter(PanicsOnce { next: 0, k }).map(|x| x * 2).take(8));
+            let mut got = Vec::new();
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                if each {
+                    block_on(poll_fn(|cx| {
+                        s.as_mut().poll_each(cx, &mut |x, _| {
+                            got.push(x);
+                            ControlFlow::Continue(())
+                        })
+                    }));
+                } else {
+                    while let Some(x) = block_on(poll_fn(|cx| s.as_mut().poll_next(cx))) {
+                        got.push(x);
+                    }
+                }
+            }));
+            let rest: Vec<_> = block_on(s.as_mut().collect());
+            (r.is_err(), got, rest)
+        };
+        assert_eq!(drive(true), drive(false), "panic at {k}");
+    }
+}
+
+/// A body that spends tokio's budget itself, on an endless source behind
+/// `take`: the count is reached and a spawned task got to run meanwhile.
+#[test]
+fn a_body_that_spends_the_budget_itself() {
+    both(|| async {
+        let ran = Arc::new(AtomicBool::new(false));
+        let r = ran.clone();
+        tokio::spawn(async move { r.store(true, Ordering::SeqCst) });
+        let mut n = 0;
+        seq::iter(0u64..)
+            .filter(|x| x % 2 == 0)
+            .take(10_000)
+            .for_each(|_| {
+                n += 1;
+                async {
+                    tokio::task::consume_budget().await;
+                    true
+                }
+            })
+            .await;
+        assert_eq!(n, 10_000);
+        assert!(ran.load(Ordering::SeqCst));
     });
 }
