@@ -434,7 +434,10 @@ pub trait Seq {
     /// The default calls `poll_next` in a loop. An implementation must
     /// deliver exactly the elements `poll_next` would, in the same order,
     /// with the same stops and the same cooperative-budget behaviour; it only
-    /// saves the way back to the consumer between them.
+    /// saves the way back to the consumer between them. It returns
+    /// `Ready(Some(()))` only after it delivered at least one element in
+    /// that call: consumers call again at once, so a pause that delivered
+    /// nothing would spin.
     ///
     /// # Panics
     ///
