@@ -22,7 +22,9 @@
 // counts a whole budget batch in a loop with its iterator in a local;
 // `filter`, `map`, `take`, `filter_map`, `inspect` and `enumerate` wrap
 // the closure and pass the call down, so a chain on `iter` becomes one
-// plain loop; every other sequence takes the default, a `poll_next` loop.
+// plain loop; `prefetch` serves the elements at hand one after another,
+// and its feeding task takes its source's elements the same way; every
+// other sequence takes the default, a `poll_next` loop.
 // An override must deliver exactly what `poll_next` would, with the same
 // stops and budget (`tests/laws_poll_each.rs` checks them against `std`).
 mod adapters;
