@@ -334,8 +334,7 @@ fn min_of(rounds: usize) {
 criterion_group!(benches, equal_work);
 
 fn main() {
-    if let Ok(case) = std::env::var("EQUAL_ONCE") {
-        let n = std::env::var("EQUAL_N").map_or(N, |n| n.parse().expect("EQUAL_N=<elements>"));
+    if let Some((case, n)) = support::run_once_from_env(N) {
         once(&case, n);
         return;
     }

@@ -218,8 +218,7 @@ fn once(case: &str, n: u64) {
 }
 
 fn main() {
-    if let Ok(case) = std::env::var("EQUAL_ONCE") {
-        let n = std::env::var("EQUAL_N").map_or(N, |n| n.parse().expect("EQUAL_N=<elements>"));
+    if let Some((case, n)) = support::run_once_from_env(N) {
         once(&case, n);
         return;
     }

@@ -456,6 +456,25 @@ fn bombs(flag: &Arc<AtomicBool>) -> impl Seq<Item = Bomb> + Send + 'static + use
     }))
 }
 
+/// Drops `gone`, whose queue holds the armed bomb: its `Drop` panic comes
+/// out of that drop. Then reads `other` to its end: the values it gets.
+async fn drop_the_bombed_end_and_drain_the_other<S: Seq<Item = Bomb> + Unpin>(
+    gone: S,
+    mut other: S,
+) -> Vec<u32> {
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(gone)));
+    let payload = dropped.expect_err("the queued bomb's drop panics out of the end's drop");
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("bomb 1 went off")
+    );
+    let mut rest = Vec::new();
+    while let Some(x) = next(&mut other).await {
+        rest.push(x.value);
+    }
+    rest
+}
+
 #[tokio::test]
 async fn contract_27_tee_a_queued_element_whose_drop_panics_leaves_the_other_end_working() {
     let flag = Arc::new(AtomicBool::new(true));
@@ -465,17 +484,8 @@ async fn contract_27_tee_a_queued_element_whose_drop_panics_leaves_the_other_end
     for _ in 0..3 {
         held.push(next(&mut b).await.expect("an element"));
     }
-    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(a)));
-    let payload = dropped.expect_err("the queued bomb's drop panics out of the end's drop");
-    assert_eq!(
-        payload.downcast_ref::<String>().map(String::as_str),
-        Some("bomb 1 went off")
-    );
     // The other end goes on, alone, to the end.
-    let mut rest = Vec::new();
-    while let Some(x) = next(&mut b).await {
-        rest.push(x.value);
-    }
+    let rest = drop_the_bombed_end_and_drain_the_other(a, b).await;
     assert_eq!(rest, (3..10).collect::<Vec<_>>());
     assert_eq!(held.iter().map(|x| x.value).collect::<Vec<_>>(), [0, 1, 2]);
 }
@@ -487,16 +497,7 @@ async fn contract_27_partition_a_queued_element_whose_drop_panics_leaves_the_oth
     let (a, mut b) = bombs(&flag).partition(|x| x.value % 2 == 1);
     assert_eq!(next(&mut b).await.map(|x| x.value), Some(0));
     assert_eq!(next(&mut b).await.map(|x| x.value), Some(2));
-    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(a)));
-    let payload = dropped.expect_err("the queued bomb's drop panics out of the end's drop");
-    assert_eq!(
-        payload.downcast_ref::<String>().map(String::as_str),
-        Some("bomb 1 went off")
-    );
-    let mut rest = Vec::new();
-    while let Some(x) = next(&mut b).await {
-        rest.push(x.value);
-    }
+    let rest = drop_the_bombed_end_and_drain_the_other(a, b).await;
     assert_eq!(
         rest,
         [4, 6, 8],

@@ -16,6 +16,16 @@ use seqflow::{Seq, Yield, seq};
 /// (`block_on`, setup) is noise next to the per-element cost.
 pub const N: u64 = 10_000;
 
+/// The case to run once, for an instruction count under callgrind, when
+/// `EQUAL_ONCE=<case>` is set, with its element count (`EQUAL_N`, else
+/// `default_n`); `scripts/equal_work_ir.sh` takes the difference of two
+/// counts.
+pub fn run_once_from_env(default_n: u64) -> Option<(String, u64)> {
+    let case = std::env::var("EQUAL_ONCE").ok()?;
+    let n = std::env::var("EQUAL_N").map_or(default_n, |n| n.parse().expect("EQUAL_N=<elements>"));
+    Some((case, n))
+}
+
 pub fn throughput() -> Throughput {
     Throughput::Elements(N)
 }
