@@ -334,14 +334,9 @@ fn min_of(rounds: usize) {
 criterion_group!(benches, equal_work);
 
 fn main() {
-    if let Some((case, n)) = support::run_once_from_env(N) {
-        once(&case, n);
-        return;
-    }
     if let Ok(rounds) = std::env::var("EQUAL_MIN") {
         min_of(rounds.parse().expect("EQUAL_MIN=<rounds>"));
         return;
     }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    support::main_with_run_once(N, once, benches);
 }

@@ -218,10 +218,5 @@ fn once(case: &str, n: u64) {
 }
 
 fn main() {
-    if let Some((case, n)) = support::run_once_from_env(N) {
-        once(&case, n);
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    support::main_with_run_once(N, once, benches);
 }

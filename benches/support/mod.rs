@@ -26,6 +26,20 @@ pub fn run_once_from_env(default_n: u64) -> Option<(String, u64)> {
     Some((case, n))
 }
 
+/// The `main` of a bench binary with a run-once mode: runs the case that
+/// `EQUAL_ONCE` names through `once` (see [`run_once_from_env`]), else the
+/// criterion `benches`.
+pub fn main_with_run_once(default_n: u64, once: impl FnOnce(&str, u64), benches: impl FnOnce()) {
+    if let Some((case, n)) = run_once_from_env(default_n) {
+        once(&case, n);
+        return;
+    }
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}
+
 pub fn throughput() -> Throughput {
     Throughput::Elements(N)
 }
