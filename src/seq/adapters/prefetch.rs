@@ -415,7 +415,7 @@ impl<S: Seq> Feed<S> {
             let each = seq.as_mut().poll_each(cx, &mut |item, cx| {
                 budget -= 1;
                 flow = tx.send(item, cx);
-                if flow == Flow::Continue && budget > 0 && tx.has_credit() {
+                if flow == Flow::Continue && budget > 0 {
                     ControlFlow::Continue(())
                 } else {
                     ControlFlow::Break(())
@@ -423,7 +423,7 @@ impl<S: Seq> Feed<S> {
             });
             match each {
                 Poll::Ready(Some(())) => match flow {
-                    Flow::Continue => {}
+                    Flow::Continue | Flow::Refill => {}
                     Flow::Yield => {
                         cx.waker().wake_by_ref();
                         return Poll::Pending;

@@ -8,7 +8,7 @@
 //!   element each. It collects elements in a local chunk while it has credit
 //!   and publishes the whole chunk under one lock, with at most one wake-up.
 //! * The receiver takes everything published under one lock into a local
-//!   queue and serves from it without locking.
+//!   buffer and serves from it without locking.
 //! * Credits come back in chunks too: the receiver returns them once it has
 //!   handed `chunk` elements to its caller (or whenever it locks anyway), so
 //!   the sender refills while the receiver still serves.
@@ -16,20 +16,31 @@
 //! Credits start at the capacity `n` and an element's credit comes back only
 //! after the caller of the receiver has taken the element *and called
 //! again*, so at any time at most `n` elements have been produced that the
-//! consumer has not received: in the sender's chunk, in the shared queue, or
-//! in the receiver's local queue.
+//! consumer has not received: in the sender's chunk, in the shared state,
+//! or in the receiver's buffer.
+//!
+//! **The cost per element** is what decides this structure: everything
+//! else happens once per chunk. The chunk, the published elements and the
+//! receiver's buffer are plain `Vec`s that swap their buffers, so nothing
+//! is allocated in a steady state. The sender pushes on its chunk and
+//! compares its length with one precomputed `limit` (the chunk size or the
+//! credit in hand, whichever is less): its credit is settled only when the
+//! chunk is published. The receiver reverses what it takes, once per chunk,
+//! so that serving an element is a `pop` off the end. (Two `VecDeque`s
+//! cost about 15 instructions more per element, a fifth of the whole
+//! hand-off: BENCHMARKS.md, P5.)
 //!
 //! With [`Overflow::DropOldest`] and [`Overflow::DropLatest`] there are no
 //! credits: the sender never waits, publishes each element at once and
-//! applies the policy to the shared queue, which holds at most `n`; the
-//! receiver takes one element per lock, so every waiting element stays
-//! within the policy's reach.
+//! applies the policy to a separate shared `VecDeque`, which holds at most
+//! `n` and loses its oldest from the front; the receiver takes one element
+//! per lock, so every waiting element stays within the policy's reach.
 //!
 //! **Capacity 0, the rendezvous.** The sender starts with no credit, and
 //! the receiver gives the credit of one element only when its caller waits
 //! and nothing has arrived (once per element: the demand). So the producer
 //! runs only while the consumer waits, one element at a time; an element
-//! whose caller gave up waiting stays in the queue for the next call. The
+//! whose caller gave up waiting stays published for the next call. The
 //! sender registers for the next demand under the lock that publishes the
 //! element. The two sides take turns, so neither spreads nor spins.
 //!
@@ -203,8 +214,11 @@ pub(crate) struct Stopped;
 /// What [`Sender::send`] and [`Sender::flush`] ask of the task.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Flow {
-    /// Go on producing.
+    /// Go on producing: the credit is not spent.
     Continue,
+    /// The credit in hand is spent (the chunk was published): go back to
+    /// [`Sender::poll_ready`], which takes what came back or parks.
+    Refill,
     /// A parked consumer was woken; yield once so that the runtime can run
     /// it on another worker (see the module docs).
     Yield,
@@ -216,7 +230,11 @@ pub(crate) enum Flow {
 }
 
 struct Shared<T> {
-    /// Published elements the receiver has not taken yet.
+    /// Published elements the receiver has not taken yet, oldest first
+    /// (`Overflow::Suspend`): the receiver takes them all at once.
+    published: Vec<T>,
+    /// The elements waiting under a drop policy, oldest first: at most
+    /// `n`, taken one at a time, and the oldest dropped from the front.
     queue: VecDeque<T>,
     /// Credits returned by the receiver that the sender has not taken yet
     /// (`Overflow::Suspend` only).
@@ -281,12 +299,14 @@ fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
 /// with `Overflow::Suspend`) is a rendezvous: the producer gets the credit
 /// of one element each time the consumer waits for one.
 /// `spread` turns on the yield after waking a parked peer (multi-thread
-/// runtimes; see the module docs).
+/// runtimes; see the module docs); never with `n = 0`, whose two sides
+/// take turns.
 pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<T>, Receiver<T>) {
     debug_assert!(
         n > 0 || overflow == Overflow::Suspend,
         "checked by the public constructors"
     );
+    debug_assert!(n > 0 || !spread, "a rendezvous never spreads");
     let suspend = overflow == Overflow::Suspend;
     let chunk = if suspend {
         (n / 4).clamp(1, MAX_CHUNK)
@@ -294,6 +314,7 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
         1
     };
     let link = Arc::new(Mutex::new(Shared {
+        published: Vec::new(),
         queue: VecDeque::new(),
         credit: 0,
         stopped: false,
@@ -308,22 +329,23 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
     }));
     let tx = Sender {
         link: link.clone(),
-        chunk: VecDeque::new(),
+        chunk: Vec::new(),
         chunk_size: chunk,
         // A drop policy never waits: its credit never runs out.
         credit: if suspend { n } else { usize::MAX },
+        limit: chunk.min(n),
         capacity: n,
         overflow,
         spread,
         spin: Spin::new(),
         closed: false,
-        parked: false,
+        parked: 0,
         panic: None,
         abandoned: 0,
     };
     let rx = Receiver {
         link,
-        local: VecDeque::new(),
+        local: Vec::new(),
         unreleased: 0,
         chunk,
         suspend,
@@ -342,20 +364,26 @@ pub(crate) fn channel<T>(n: usize, overflow: Overflow, spread: bool) -> (Sender<
 /// The producer task's end of the hand-off.
 pub(crate) struct Sender<T> {
     link: Link<T>,
-    /// Elements produced but not yet published.
-    chunk: VecDeque<T>,
+    /// Elements produced but not yet published, oldest first.
+    chunk: Vec<T>,
     chunk_size: usize,
-    /// Credits in hand (`usize::MAX` under a drop policy).
+    /// Credits in hand, counting those of the elements in `chunk`, which
+    /// are spent when it is published (`usize::MAX` under a drop policy).
     credit: usize,
+    /// How many elements `chunk` takes before it is published: the chunk
+    /// size or the credit, whichever is less. Set whenever the chunk is
+    /// empty, the only time the credit changes, so `send` compares once.
+    limit: usize,
     capacity: usize,
     overflow: Overflow,
     spread: bool,
     /// Spinning for credit.
     spin: Spin,
     closed: bool,
-    /// The last `park` registered the task while its sequence waits: the
-    /// next `poll_ready` checks for a stop first.
-    parked: bool,
+    /// Credit set aside by the last `park`, which registered the task while
+    /// its sequence waits: with `credit` at 0 meanwhile, the next
+    /// `poll_ready` checks for a stop first (and takes this back).
+    parked: usize,
     /// A panic in the `Drop` of an element discarded after the stop.
     panic: Option<Panic>,
     /// Producers abandoned on the task (see [`End::Finished`]).
@@ -381,7 +409,7 @@ impl<T> Sender<T> {
     /// without looking at the shared state: a `send` may follow.
     #[inline]
     pub(crate) fn has_credit(&self) -> bool {
-        self.credit > 0 && !self.parked
+        self.chunk.len() < self.credit
     }
 
     /// Out of credit (the last `send` published the chunk), or back from a
@@ -396,8 +424,8 @@ impl<T> Sender<T> {
             return Poll::Ready(Err(Stopped));
         }
         shared.producer_in_seq = false;
-        self.parked = false;
-        self.credit += mem::take(&mut shared.credit);
+        self.credit += mem::take(&mut self.parked) + mem::take(&mut shared.credit);
+        self.limit = self.chunk_size.min(self.credit);
         if self.credit > 0 {
             self.spin.progressed(shared.producer_woken_at.take());
             return Poll::Ready(Ok(()));
@@ -416,19 +444,18 @@ impl<T> Sender<T> {
     }
 
     /// Hands one element over; call only after `poll_ready` was ready.
-    /// With capacity 0 (and no spreading), the last element a demand
-    /// allowed also registers the task for the next demand: `send` then
-    /// returns [`Flow::Parked`].
+    /// [`Flow::Continue`] means another `send` may follow at once.
+    /// With capacity 0, the element a demand allowed also registers the
+    /// task for the next demand: `send` then returns [`Flow::Parked`].
     #[inline]
     pub(crate) fn send(&mut self, item: T, cx: &Context<'_>) -> Flow {
         if self.overflow != Overflow::Suspend {
             return self.send_dropping(item);
         }
-        self.credit -= 1;
-        self.chunk.push_back(item);
-        if self.chunk.len() < self.chunk_size && self.credit > 0 {
+        self.chunk.push(item);
+        if self.chunk.len() < self.limit {
             Flow::Continue
-        } else if self.capacity == 0 && !self.spread {
+        } else if self.capacity == 0 {
             self.flush_and_park(Some(cx))
         } else {
             self.flush()
@@ -442,7 +469,7 @@ impl<T> Sender<T> {
         let mut shared = lock(&self.link);
         if shared.stopped {
             drop(shared);
-            self.chunk.push_back(item);
+            self.chunk.push(item);
             self.discard_chunk();
             return Flow::Stopped;
         }
@@ -485,8 +512,10 @@ impl<T> Sender<T> {
             self.discard_chunk();
             return Flow::Stopped;
         }
-        publish(&mut shared.queue, &mut self.chunk);
+        self.credit -= self.chunk.len();
+        publish(&mut shared.published, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
+        self.limit = self.chunk_size.min(self.credit);
         shared.producer_in_seq = false;
         let parked = match park {
             Some(cx) if self.credit == 0 => {
@@ -499,7 +528,21 @@ impl<T> Sender<T> {
         let consumer = shared.wake_consumer();
         drop(shared);
         let flow = self.wake_consumer(consumer);
-        if parked { Flow::Parked } else { flow }
+        if parked {
+            Flow::Parked
+        } else {
+            self.refill(flow)
+        }
+    }
+
+    /// [`Flow::Refill`] in place of `Continue` when the credit in hand is
+    /// spent (after a publish, which settles it), so that `Continue` always
+    /// lets one more `send` follow.
+    fn refill(&self, flow: Flow) -> Flow {
+        match flow {
+            Flow::Continue if self.limit == 0 => Flow::Refill,
+            flow => flow,
+        }
     }
 
     /// The producer's own sequence is pending: publish what is in hand and
@@ -511,11 +554,14 @@ impl<T> Sender<T> {
             self.discard_chunk();
             return Err(Stopped);
         }
-        publish(&mut shared.queue, &mut self.chunk);
+        self.credit -= self.chunk.len();
+        publish(&mut shared.published, &mut self.chunk);
         self.credit += mem::take(&mut shared.credit);
         shared.producer_wants_credit = false;
         shared.producer_in_seq = true;
-        self.parked = true;
+        self.parked = mem::take(&mut self.credit);
+        // `poll_ready` sets it again, after it took back the credit.
+        self.limit = 0;
         register(&mut shared.producer, cx);
         let consumer = shared.wake_consumer();
         drop(shared);
@@ -544,7 +590,7 @@ impl<T> Sender<T> {
         }
         let panic = self.panic.take().or(panic);
         if !shared.stopped {
-            publish(&mut shared.queue, &mut self.chunk);
+            publish(&mut shared.published, &mut self.chunk);
         }
         shared.end = Some(match panic {
             Some(payload) => End::Panicked(payload),
@@ -585,13 +631,14 @@ impl<T> Sender<T> {
     }
 }
 
-/// Moves the chunk to the end of the queue, reusing buffers: when the queue
-/// is empty the two swap, so in a steady state nothing is allocated.
-fn publish<T>(queue: &mut VecDeque<T>, chunk: &mut VecDeque<T>) {
-    if queue.is_empty() {
-        mem::swap(queue, chunk);
+/// Moves the chunk to the end of the published elements, reusing buffers:
+/// when nothing is published the two swap, so in a steady state nothing is
+/// allocated.
+fn publish<T>(published: &mut Vec<T>, chunk: &mut Vec<T>) {
+    if published.is_empty() {
+        mem::swap(published, chunk);
     } else {
-        queue.append(chunk);
+        published.append(chunk);
     }
 }
 
@@ -617,8 +664,9 @@ impl<T> Drop for Sender<T> {
 /// The consumer's end of the hand-off.
 pub(crate) struct Receiver<T> {
     link: Link<T>,
-    /// Elements taken from the shared queue, served without locking.
-    local: VecDeque<T>,
+    /// Elements taken from the shared state, served without locking:
+    /// *newest first*, so that the next one is popped off the end.
+    local: Vec<T>,
     /// Elements handed to the caller whose credit has not been returned.
     unreleased: usize,
     chunk: usize,
@@ -649,9 +697,9 @@ impl<T> Receiver<T> {
     /// end was received.
     #[inline]
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
-        // The fast path: serve from the local queue, without a lock.
+        // The fast path: serve from the local buffer, without a lock.
         if self.unreleased < self.chunk {
-            if let Some(item) = self.local.pop_front() {
+            if let Some(item) = self.local.pop() {
                 self.unreleased += usize::from(self.suspend);
                 return Poll::Ready(Recv::Item(item));
             }
@@ -680,19 +728,20 @@ impl<T> Receiver<T> {
             if self.wake_producer(producer, cx) {
                 return Poll::Pending;
             }
-            let item = self.local.pop_front().expect("checked above");
+            let item = self.local.pop().expect("checked above");
             self.unreleased += usize::from(self.suspend);
             return Poll::Ready(Recv::Item(item));
         }
         let mut shared = lock(&self.link);
         let producer = release(&mut self.unreleased, &mut shared);
         if self.suspend {
-            // Everything published, in one go (the buffers swap).
-            mem::swap(&mut shared.queue, &mut self.local);
+            // Everything published, in one go (the buffers swap; `local`
+            // is reversed below, outside the lock).
+            mem::swap(&mut shared.published, &mut self.local);
         } else if let Some(item) = shared.queue.pop_front() {
             // One at a time: waiting elements stay within the drop policy's
             // reach.
-            self.local.push_back(item);
+            self.local.push(item);
         }
         let end = if self.local.is_empty() {
             let end = shared.end.take();
@@ -716,6 +765,8 @@ impl<T> Receiver<T> {
             None
         };
         drop(shared);
+        // Newest first: each element is then served by a `pop`.
+        self.local.reverse();
         if let Some(end) = end {
             self.done = true;
             if let Some(w) = producer {
@@ -731,14 +782,14 @@ impl<T> Receiver<T> {
             });
         }
         let yielded = self.wake_producer(producer, cx);
-        match self.local.pop_front() {
+        match self.local.pop() {
             Some(item) if !yielded => {
                 self.unreleased += usize::from(self.suspend);
                 Poll::Ready(Recv::Item(item))
             }
             Some(item) => {
                 // Serve it on the next call, after the yield.
-                self.local.push_front(item);
+                self.local.push(item);
                 Poll::Pending
             }
             None => Poll::Pending,
@@ -750,18 +801,17 @@ impl<T> Receiver<T> {
     /// demand; it is given only while the consumer waits and nothing has
     /// arrived, so the producer runs only then and is never more than the
     /// one element asked for ahead. If the caller gives up waiting (its
-    /// future dropped), the element still arrives, stays in the queue, and
+    /// future dropped), the element still arrives, stays published, and
     /// the next call takes it.
+    ///
+    /// A rendezvous never spreads (see [`channel`]): it neither yields nor
+    /// spins, and its buffer stays empty.
     fn poll_rendezvous(&mut self, cx: &mut Context<'_>) -> Poll<Recv<T>> {
-        if let Some(item) = self.local.pop_front() {
-            // Kept back by an earlier call that yielded.
-            return Poll::Ready(Recv::Item(item));
-        }
+        debug_assert!(self.local.is_empty() && !self.spread);
         let mut shared = lock(&self.link);
-        if let Some(item) = shared.queue.pop_front() {
-            debug_assert!(shared.queue.is_empty(), "one element at a time");
+        if let Some(item) = shared.published.pop() {
+            debug_assert!(shared.published.is_empty(), "one element at a time");
             self.demanded = false;
-            self.spin.progressed(shared.consumer_woken_at.take());
             return Poll::Ready(Recv::Item(item));
         }
         if let Some(end) = shared.end.take() {
@@ -785,16 +835,6 @@ impl<T> Receiver<T> {
                 producer = shared.wake_producer();
             }
         }
-        let producer_busy = !shared.producer_wants_credit && !shared.producer_in_seq;
-        if self.spread && producer_busy && self.spin.again() {
-            drop(shared);
-            if let Some(w) = producer {
-                w.wake();
-            }
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
-        self.spin.parked();
         register(&mut shared.consumer, cx);
         drop(shared);
         if let Some(w) = producer {
@@ -816,12 +856,12 @@ impl<T> Receiver<T> {
             return Poll::Ready(None);
         }
         let mut shared = lock(&self.link);
-        let mut discarded = (VecDeque::new(), VecDeque::new());
+        let mut discarded = (Vec::new(), Vec::new(), VecDeque::new());
         let mut producer = None;
         if !self.stopping {
             self.stopping = true;
             shared.stopped = true;
-            discarded = (mem::take(&mut self.local), mem::take(&mut shared.queue));
+            discarded = discard(&mut self.local, &mut shared);
             producer = shared.wake_producer();
         }
         let end = shared.end.take();
@@ -863,6 +903,23 @@ impl<T> Receiver<T> {
     }
 }
 
+/// The elements a stop discards, taken out under the lock to be dropped
+/// outside it: the receiver's, then the published ones, then those
+/// waiting under a drop policy (so the oldest first, the order they were
+/// produced in).
+type Discarded<T> = (Vec<T>, Vec<T>, VecDeque<T>);
+
+fn discard<T>(local: &mut Vec<T>, shared: &mut Shared<T>) -> Discarded<T> {
+    let mut local = mem::take(local);
+    // The receiver keeps its elements newest first.
+    local.reverse();
+    (
+        local,
+        mem::take(&mut shared.published),
+        mem::take(&mut shared.queue),
+    )
+}
+
 /// Returns the credit of the elements handed out so far; returns the
 /// producer's waker if it is parked waiting for credit.
 fn release<T>(unreleased: &mut usize, shared: &mut Shared<T>) -> Option<Waker> {
@@ -887,15 +944,14 @@ impl<T> Drop for Receiver<T> {
         // and ends on its own. Nothing waits here.
         let mut shared = lock(&self.link);
         shared.stopped = true;
-        let discarded = mem::take(&mut shared.queue);
+        let discarded = discard(&mut self.local, &mut shared);
         let producer = shared.wake_producer();
         drop(shared);
         if let Some(w) = producer {
             w.wake();
         }
         // User code last (STYLE.md rule 17): the elements' `Drop` may
-        // panic, and the task has already been told. `self.local` drops
-        // after this, with the other fields.
+        // panic, and the task has already been told.
         drop(discarded);
     }
 }
@@ -994,6 +1050,69 @@ mod tests {
         tx.close(None);
         assert!(matches!(rx.poll_stop(&mut cx()), Poll::Ready(None)));
         assert!(matches!(rx.poll_stop(&mut cx()), Poll::Ready(None)));
+    }
+
+    /// Records its value when dropped.
+    struct Noted(u32, Arc<Mutex<Vec<u32>>>);
+
+    impl Drop for Noted {
+        fn drop(&mut self) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+
+    #[test]
+    fn a_stop_drops_what_the_consumer_never_received_oldest_first() {
+        let dropped = Arc::new(Mutex::new(Vec::new()));
+        let noted = |i| Noted(i, dropped.clone());
+        // Capacity 8: chunks of 2.
+        let (mut tx, mut rx) = channel::<Noted>(8, Overflow::Suspend, false);
+        for i in 0..4 {
+            assert!(tx.poll_ready(&mut cx()).is_ready());
+            tx.send(noted(i), &cx());
+        }
+        // The receiver takes 0..4 at once and serves 0; 4 and 5 are
+        // published after that, and 6 stays in the sender's chunk.
+        match rx.poll_recv(&mut cx()) {
+            Poll::Ready(Recv::Item(first)) => assert_eq!(first.0, 0),
+            _ => panic!("the first element was published"),
+        }
+        for i in 4..7 {
+            assert!(tx.poll_ready(&mut cx()).is_ready());
+            tx.send(noted(i), &cx());
+        }
+        assert_eq!(*dropped.lock().unwrap(), [0]);
+        assert!(rx.poll_stop(&mut cx()).is_pending());
+        assert_eq!(*dropped.lock().unwrap(), [0, 1, 2, 3, 4, 5]);
+        tx.close(None);
+        assert_eq!(*dropped.lock().unwrap(), [0, 1, 2, 3, 4, 5, 6]);
+        assert!(matches!(rx.poll_stop(&mut cx()), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn send_continues_only_while_credit_is_left() {
+        // Capacity 8: chunks of 2, so elements 1, 3, 5 and 7 publish.
+        let (mut tx, mut rx) = channel::<u32>(8, Overflow::Suspend, false);
+        for i in 0..7 {
+            assert_eq!(tx.send(i, &cx()), Flow::Continue, "element {i}");
+            assert!(tx.has_credit());
+        }
+        assert_eq!(tx.send(7, &cx()), Flow::Refill);
+        assert!(!tx.has_credit());
+        assert!(tx.poll_ready(&mut cx()).is_pending());
+        // Capacity 4: chunks of 1, each element published on its own.
+        let (mut tx4, _rx4) = channel::<u32>(4, Overflow::Suspend, false);
+        for i in 0..3 {
+            assert_eq!(tx4.send(i, &cx()), Flow::Continue, "element {i}");
+        }
+        assert_eq!(tx4.send(3, &cx()), Flow::Refill);
+        // Credit comes back (a chunk handed out, then a call), and the
+        // sender takes it in `poll_ready`.
+        for i in 0..3 {
+            assert_eq!(recv(&mut rx), Poll::Ready(Some(i)));
+        }
+        assert!(tx.poll_ready(&mut cx()).is_ready());
+        assert_eq!(tx.send(8, &cx()), Flow::Continue);
     }
 
     #[test]
