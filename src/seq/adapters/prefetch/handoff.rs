@@ -408,7 +408,7 @@ impl<T> Sender<T> {
     /// Whether [`poll_ready`](Self::poll_ready) would be ready at once,
     /// without looking at the shared state: a `send` may follow.
     #[inline]
-    pub(crate) fn has_credit(&self) -> bool {
+    fn has_credit(&self) -> bool {
         self.chunk.len() < self.credit
     }
 
