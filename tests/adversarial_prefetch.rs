@@ -83,6 +83,16 @@ impl Watch {
         );
     }
 
+    /// Oldest first where the interleaving is deterministic (`exact`, the
+    /// paused single-thread runtime), exactly once everywhere.
+    fn assert_drops(&self, exact: bool, what: &str) {
+        if exact {
+            self.assert_dropped_in_order(what);
+        } else {
+            self.assert_exactly_once(what);
+        }
+    }
+
     /// Every element produced was dropped exactly once, oldest first (the
     /// consumer drops what it receives at once, and a stop or a drop
     /// discards the rest oldest first).
@@ -300,11 +310,7 @@ async fn bound_case(n: usize, pause: Pause, consumer: Consumer, exact: bool) {
         assert_eq!(max, n, "{what}: the producer never got n ahead");
     }
     assert!(watch.cleaned.load(SeqCst), "{what}: no cleanup");
-    if exact {
-        watch.assert_dropped_in_order(&what);
-    } else {
-        watch.assert_exactly_once(&what);
-    }
+    watch.assert_drops(exact, &what);
     assert_eq!(settle(before).await, before, "{what}: task leaked");
 }
 
@@ -466,11 +472,7 @@ async fn take_cases(exact: bool) {
                 // A stop waits for the producer's cleanup.
                 assert!(watch.cleaned.load(SeqCst), "{what}: no cleanup");
                 assert_eq!(settle(before).await, before, "{what}: task leaked");
-                if exact {
-                    watch.assert_dropped_in_order(&what);
-                } else {
-                    watch.assert_exactly_once(&what);
-                }
+                watch.assert_drops(exact, &what);
             }
         }
     }
@@ -528,11 +530,7 @@ async fn stop_cases(exact: bool) {
                 "{what}: an element after the stop"
             );
             assert_eq!(settle(before).await, before, "{what}: task leaked");
-            if exact {
-                watch.assert_dropped_in_order(&what);
-            } else {
-                watch.assert_exactly_once(&what);
-            }
+            watch.assert_drops(exact, &what);
         }
     }
 }
@@ -579,11 +577,7 @@ async fn drop_cases(exact: bool) {
                     produced <= received + bound(n),
                     "{what}: produced {produced}, received {received}"
                 );
-                if exact {
-                    watch.assert_dropped_in_order(&what);
-                } else {
-                    watch.assert_exactly_once(&what);
-                }
+                watch.assert_drops(exact, &what);
             }
         }
     }
@@ -806,11 +800,7 @@ async fn bomb_stop_cases(exact: bool) {
                 );
                 assert_eq!(settle(before).await, before, "{what}: task leaked");
                 assert!(watch.cleaned.load(SeqCst), "{what}: no cleanup");
-                if exact {
-                    watch.assert_dropped_in_order(&what);
-                } else {
-                    watch.assert_exactly_once(&what);
-                }
+                watch.assert_drops(exact, &what);
             }
         }
     }
@@ -889,11 +879,7 @@ async fn bomb_drop_cases(exact: bool) {
                 Ok(()) => assert!(!exact, "{what}: the drop discarded no bomb"),
             }
             assert_eq!(settle(before).await, before, "{what}: task leaked");
-            if exact {
-                watch.assert_dropped_in_order(&what);
-            } else {
-                watch.assert_exactly_once(&what);
-            }
+            watch.assert_drops(exact, &what);
         }
     }
 }
