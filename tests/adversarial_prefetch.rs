@@ -25,7 +25,7 @@ use std::time::Duration;
 use futures::{FutureExt, StreamExt};
 use seqflow::{Overflow, Seq, Yield, seq};
 use support::alive_tasks;
-use support::panics::panic_message;
+use support::panics::{panic_message, panic_of};
 
 // ── scaffolding ──
 
@@ -767,29 +767,21 @@ async fn bomb_stop_cases(exact: bool) {
                     let_producer_run(exact).await;
                 }
                 let bomb_made = watch.produced() > first_bomb as usize;
-                let stop = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
-                    .catch_unwind()
-                    .await;
-                match stop {
-                    Err(payload) => {
-                        let msg = panic_message(&*payload);
+                match panic_of(poll_fn(|cx| s.as_mut().poll_stop(cx))).await {
+                    Some(msg) => {
                         assert!(msg.starts_with("bomb "), "{what}: {msg}");
                         assert!(msg.ends_with(" went off"), "{what}: {msg}");
                         if exact {
                             assert_eq!(msg, format!("bomb {first_bomb} went off"), "{what}");
                         }
                         // The stop is idempotent and completes.
-                        let again = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
-                            .catch_unwind()
-                            .await;
-                        if let Err(payload) = again {
+                        if let Some(msg) = panic_of(poll_fn(|cx| s.as_mut().poll_stop(cx))).await {
                             // The task's own discard, reported at its end.
-                            let msg = panic_message(&*payload);
                             assert!(msg.ends_with(" went off"), "{what}: {msg}");
                             poll_fn(|cx| s.as_mut().poll_stop(cx)).await;
                         }
                     }
-                    Ok(()) => assert!(!bomb_made, "{what}: a bomb was discarded silently"),
+                    None => assert!(!bomb_made, "{what}: a bomb was discarded silently"),
                 }
                 if exact {
                     assert!(bomb_made, "{what}: the buffer was full on a paused clock");

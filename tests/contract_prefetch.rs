@@ -17,7 +17,9 @@ use std::time::Duration;
 use futures::{FutureExt, StreamExt};
 use seqflow::{Overflow, Seq, Yield, seq};
 use support::logged::logged_naturals;
-use support::panics::{expect_panic, panic_message, panic_message_file_and_line, panicking_after};
+use support::panics::{
+    expect_panic, panic_message, panic_message_file_and_line, panic_of, panicking_after,
+};
 use support::{DropFlag, Log, LogOnDrop, alive_tasks};
 
 /// Waits until the runtime's alive-task count is back to `expected` (a
@@ -895,17 +897,11 @@ async fn element_drop_panics_cases(on_one_thread: bool) {
             let log = Log::new();
             let mut s = Box::pin(bombs(&log).prefetch(n));
             take_some(&mut s, k).await;
-            let stop = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
-                .catch_unwind()
-                .await;
-            match stop {
-                Err(payload) => {
-                    let msg = panic_message(&*payload);
-                    assert!(msg.ends_with("failed to drop"), "{msg}");
-                }
+            match panic_of(poll_fn(|cx| s.as_mut().poll_stop(cx))).await {
+                Some(msg) => assert!(msg.ends_with("failed to drop"), "{msg}"),
                 // On two workers the task may have been waiting for credit
                 // with nothing produced ahead.
-                Ok(()) => assert!(!on_one_thread, "the stop discarded nothing"),
+                None => assert!(!on_one_thread, "the stop discarded nothing"),
             }
             // With the sequence still alive: the task ends, the producer
             // cleaned up, and the stop completes.
@@ -917,11 +913,7 @@ async fn element_drop_panics_cases(on_one_thread: bool) {
             );
             // The task may have discarded elements of its own, whose panic
             // the next stop resumes; then the stop is complete.
-            let again = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
-                .catch_unwind()
-                .await;
-            if let Err(payload) = again {
-                let msg = panic_message(&*payload);
+            if let Some(msg) = panic_of(poll_fn(|cx| s.as_mut().poll_stop(cx))).await {
                 assert!(msg.ends_with("failed to drop"), "{msg}");
             }
             poll_fn(|cx| s.as_mut().poll_stop(cx)).await;
@@ -990,10 +982,7 @@ async fn a_panicking_drop_of_an_element_the_task_still_holds_at_the_stop_reaches
     release.send(()).expect("the producer waits");
     // The task drops the element the stopped consumer will never see before
     // it ends: the panic of its `Drop` is the stop's.
-    let stop = AssertUnwindSafe(poll_fn(|cx| s.as_mut().poll_stop(cx)))
-        .catch_unwind()
-        .await;
-    let payload = stop.expect_err("the element's drop panicked");
-    assert_eq!(panic_message(&*payload), "element 0 failed to drop");
+    let msg = expect_panic(poll_fn(|cx| s.as_mut().poll_stop(cx))).await;
+    assert_eq!(msg, "element 0 failed to drop");
     assert_eq!(settle_tasks(before).await, before, "the task leaked");
 }

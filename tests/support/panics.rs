@@ -29,6 +29,15 @@ pub async fn expect_panic<F: Future>(fut: F) -> String {
     }
 }
 
+/// Awaits `fut` and returns the message of its panic, if it panicked.
+pub async fn panic_of<F: Future>(fut: F) -> Option<String> {
+    AssertUnwindSafe(fut)
+        .catch_unwind()
+        .await
+        .err()
+        .map(|payload| panic_message(&*payload))
+}
+
 /// A producer that yields `0..n`, then panics with
 /// `"producer failed after {n}"`.
 pub fn panicking_after(n: u32) -> impl Seq<Item = u32> + Send + 'static {
